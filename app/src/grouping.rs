@@ -33,8 +33,12 @@ const HOUR_MICROS: i64 = 3_600_000_000;
 
 impl TimeAggregate {
     /// All four, in the order the control lists them.
-    pub const ALL: [TimeAggregate; 4] =
-        [TimeAggregate::Whole, TimeAggregate::Day, TimeAggregate::SixHours, TimeAggregate::Hour];
+    pub const ALL: [TimeAggregate; 4] = [
+        TimeAggregate::Whole,
+        TimeAggregate::Day,
+        TimeAggregate::SixHours,
+        TimeAggregate::Hour,
+    ];
 
     /// The bucket length in microseconds, or `None` for the whole range.
     pub fn bucket_micros(self) -> Option<i64> {
@@ -49,7 +53,8 @@ impl TimeAggregate {
     /// The start of the bucket holding `micros` (buckets are aligned to UTC midnight), or
     /// `None` for the whole range.
     pub fn bucket_start(self, micros: i64) -> Option<i64> {
-        self.bucket_micros().map(|size| micros.div_euclid(size) * size)
+        self.bucket_micros()
+            .map(|size| micros.div_euclid(size) * size)
     }
 
     /// Graph's `aggregationWindow` value (`h1`, `h6`, `d1`); none for the whole range.
@@ -64,7 +69,9 @@ impl TimeAggregate {
 
     /// Reads an `aggregationWindow` value.
     pub fn from_graph_window(text: &str) -> Option<TimeAggregate> {
-        TimeAggregate::ALL.into_iter().find(|t| t.graph_window() == Some(text))
+        TimeAggregate::ALL
+            .into_iter()
+            .find(|t| t.graph_window() == Some(text))
     }
 
     /// The label in the blade.
@@ -89,7 +96,9 @@ impl TimeAggregate {
 
     /// Reads the URL form.
     pub fn from_url_value(text: &str) -> Option<TimeAggregate> {
-        TimeAggregate::ALL.into_iter().find(|t| t.url_value() == text)
+        TimeAggregate::ALL
+            .into_iter()
+            .find(|t| t.url_value() == text)
     }
 }
 
@@ -99,14 +108,25 @@ pub fn key_fields(event_type: EventType, record: &SignIn) -> Option<Vec<String>>
     let id_or_name = |id: Option<&str>, name: Option<&str>| norm(id.or(name));
     let status = record.error_code().to_string();
     let ip = norm(record.ip_address.non_empty());
-    let resource = id_or_name(record.resource_id.non_empty(), record.resource_display_name.non_empty());
-    let principal =
-        id_or_name(record.service_principal_id.non_empty(), record.service_principal_name.non_empty());
+    let resource = id_or_name(
+        record.resource_id.non_empty(),
+        record.resource_display_name.non_empty(),
+    );
+    let principal = id_or_name(
+        record.service_principal_id.non_empty(),
+        record.service_principal_name.non_empty(),
+    );
     match event_type {
         EventType::Interactive => None,
         EventType::NonInteractive => Some(vec![
-            id_or_name(record.app_id.non_empty(), record.app_display_name.non_empty()),
-            id_or_name(record.user_id.non_empty(), record.user_principal_name.non_empty()),
+            id_or_name(
+                record.app_id.non_empty(),
+                record.app_display_name.non_empty(),
+            ),
+            id_or_name(
+                record.user_id.non_empty(),
+                record.user_principal_name.non_empty(),
+            ),
             ip,
             status,
             norm(record.resource_id.non_empty()),
@@ -156,7 +176,9 @@ impl Group<'_> {
 
     /// The oldest member's time in microseconds.
     pub fn first_micros(&self) -> i64 {
-        self.members.last().map_or(0, |m| m.created_date_time.micros())
+        self.members
+            .last()
+            .map_or(0, |m| m.created_date_time.micros())
     }
 }
 
@@ -166,17 +188,29 @@ pub fn group_records<'a>(
     records: &'a [SignIn],
     aggregate: TimeAggregate,
 ) -> Vec<Group<'a>> {
-    let mut sorted: Vec<&SignIn> = records.iter().filter(|r| r.event_type() == event_type).collect();
+    let mut sorted: Vec<&SignIn> = records
+        .iter()
+        .filter(|r| r.event_type() == event_type)
+        .collect();
     sorted.sort_by(|a, b| {
-        b.created_date_time.micros().cmp(&a.created_date_time.micros()).then_with(|| b.id.cmp(&a.id))
+        b.created_date_time
+            .micros()
+            .cmp(&a.created_date_time.micros())
+            .then_with(|| b.id.cmp(&a.id))
     });
     let mut groups: Vec<Group<'a>> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for record in sorted {
-        let Some(key) = group_hash(event_type, record) else { continue };
+        let Some(key) = group_hash(event_type, record) else {
+            continue;
+        };
         let bucket = aggregate.bucket_start(record.created_date_time.micros());
         let slot = *index.entry((key, bucket)).or_insert_with(|| {
-            groups.push(Group { key, bucket, members: Vec::new() });
+            groups.push(Group {
+                key,
+                bucket,
+                members: Vec::new(),
+            });
             groups.len() - 1
         });
         groups[slot].members.push(record);
@@ -230,15 +264,29 @@ mod tests {
             );
         }
         // A field outside the key does not split.
-        let same = record("c", "2024-01-01T11:00:00Z", json!({"userAgent": "other", "correlationId": "x"}));
-        assert_eq!(group_hash(EventType::NonInteractive, &base), group_hash(EventType::NonInteractive, &same));
+        let same = record(
+            "c",
+            "2024-01-01T11:00:00Z",
+            json!({"userAgent": "other", "correlationId": "x"}),
+        );
+        assert_eq!(
+            group_hash(EventType::NonInteractive, &base),
+            group_hash(EventType::NonInteractive, &same)
+        );
     }
 
     #[test]
     fn key_fields_that_differ_only_in_case_or_spaces_are_one_group() {
-        let a = record("a", "2024-01-01T10:00:00Z", json!({"userId": "USER-1", "appId": " App-1 "}));
+        let a = record(
+            "a",
+            "2024-01-01T10:00:00Z",
+            json!({"userId": "USER-1", "appId": " App-1 "}),
+        );
         let b = record("b", "2024-01-01T11:00:00Z", json!({}));
-        assert_eq!(group_hash(EventType::NonInteractive, &a), group_hash(EventType::NonInteractive, &b));
+        assert_eq!(
+            group_hash(EventType::NonInteractive, &a),
+            group_hash(EventType::NonInteractive, &b)
+        );
     }
 
     #[test]
@@ -257,11 +305,14 @@ mod tests {
     fn name_or_id_prefers_the_id() {
         let sp = |fields: serde_json::Value| {
             let mut r = record("s", "2024-01-01T10:00:00Z", fields);
-            r.sign_in_event_types = crate::model::Nullable::Value(vec![crate::model::SignInEventType::ServicePrincipal]);
+            r.sign_in_event_types = crate::model::Nullable::Value(vec![
+                crate::model::SignInEventType::ServicePrincipal,
+            ]);
             r
         };
         let by_id = sp(json!({"servicePrincipalId": "sp-1", "servicePrincipalName": "Backup job"}));
-        let renamed = sp(json!({"servicePrincipalId": "sp-1", "servicePrincipalName": "Backup job v2"}));
+        let renamed =
+            sp(json!({"servicePrincipalId": "sp-1", "servicePrincipalName": "Backup job v2"}));
         let by_name = sp(json!({"servicePrincipalName": "Backup job"}));
         let h = |r: &SignIn| group_hash(EventType::ServicePrincipal, r);
         assert_eq!(h(&by_id), h(&renamed));
@@ -285,7 +336,11 @@ mod tests {
 
     #[test]
     fn interactive_sign_ins_are_never_grouped() {
-        let r = record("a", "2024-01-01T00:10:00Z", json!({"signInEventTypes": ["interactiveUser"]}));
+        let r = record(
+            "a",
+            "2024-01-01T00:10:00Z",
+            json!({"signInEventTypes": ["interactiveUser"]}),
+        );
         assert_eq!(group_hash(EventType::Interactive, &r), None);
     }
 
@@ -295,6 +350,9 @@ mod tests {
         assert_eq!(hour.bucket_start(3_600_000_000 + 5), Some(3_600_000_000));
         assert_eq!(hour.bucket_start(-1), Some(-3_600_000_000));
         assert_eq!(TimeAggregate::Whole.bucket_start(42), None);
-        assert_eq!(TimeAggregate::from_graph_window("h6"), Some(TimeAggregate::SixHours));
+        assert_eq!(
+            TimeAggregate::from_graph_window("h6"),
+            Some(TimeAggregate::SixHours)
+        );
     }
 }

@@ -1,5 +1,50 @@
 //! Signbook's shared crate: the sign-in model, grouping and filter code (server and WASM), the
 //! report components and the server functions.
 
-pub mod model;
+pub mod api;
+pub mod filter;
 pub mod grouping;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+/// The HTML document around the app (server-rendered).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The portal.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/signbook.css"/>
+        <Title text="Sign-in logs · Signbook"/>
+        <Router>
+            <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
+                <Route path=StaticSegment("") view=pages::SignInsPage/>
+            </Routes>
+        </Router>
+    }
+}

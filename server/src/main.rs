@@ -1,1 +1,25 @@
-fn main() {}
+//! The `signbook` binary: parse the command line, start logging, run.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = server::cli::Cli::parse();
+    server::telemetry::init(cli.log_level.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server::cli::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

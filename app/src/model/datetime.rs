@@ -34,12 +34,18 @@ impl GraphDateTime {
                 NaiveDateTime::parse_from_str(trimmed, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc())
             })
             .map_err(|_| DateTimeError(text.to_owned()))?;
-        Ok(Self { raw: text.to_owned(), instant })
+        Ok(Self {
+            raw: text.to_owned(),
+            instant,
+        })
     }
 
     /// Graph's own rendering of an instant (`Z`, as many fraction digits as needed).
     pub fn from_instant(instant: DateTime<Utc>) -> Self {
-        Self { raw: instant.to_rfc3339_opts(SecondsFormat::AutoSi, true), instant }
+        Self {
+            raw: instant.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            instant,
+        }
     }
 
     /// The instant in UTC.
@@ -94,7 +100,12 @@ mod tests {
         let b = GraphDateTime::parse("2019-03-12T16:02:15.5522137+00:00").expect("offset form");
         assert_eq!(a.instant(), b.instant());
         assert_eq!(b.as_str(), "2019-03-12T16:02:15.5522137+00:00");
-        assert_eq!(GraphDateTime::parse("2021-06-30T16:34:32").expect("naive").micros(), 1_625_070_872_000_000);
+        assert_eq!(
+            GraphDateTime::parse("2021-06-30T16:34:32")
+                .expect("naive")
+                .micros(),
+            1_625_070_872_000_000
+        );
     }
 
     #[test]
@@ -106,6 +117,9 @@ mod tests {
     #[test]
     fn an_instant_renders_as_graph_does() {
         let t = GraphDateTime::parse("2021-06-30T16:34:32Z").expect("valid");
-        assert_eq!(GraphDateTime::from_instant(t.instant()).as_str(), "2021-06-30T16:34:32Z");
+        assert_eq!(
+            GraphDateTime::from_instant(t.instant()).as_str(),
+            "2021-06-30T16:34:32Z"
+        );
     }
 }

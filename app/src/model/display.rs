@@ -7,7 +7,10 @@ impl SignIn {
     /// `status.errorCode`; a record without one counts as 0 (success), as the portal's own
     /// CSV parsers read a blank code.
     pub fn error_code(&self) -> i64 {
-        self.status.get().and_then(|s| s.error_code.get().copied()).unwrap_or(0)
+        self.status
+            .get()
+            .and_then(|s| s.error_code.get().copied())
+            .unwrap_or(0)
     }
 
     /// Success, Failure or Interrupted.
@@ -28,7 +31,9 @@ impl SignIn {
 
     /// "City, State, CC", leaving out the parts that are missing.
     pub fn location_text(&self) -> String {
-        let Some(loc) = self.location.get() else { return String::new() };
+        let Some(loc) = self.location.get() else {
+            return String::new();
+        };
         [&loc.city, &loc.state, &loc.country_or_region]
             .iter()
             .filter_map(|part| part.non_empty())
@@ -47,17 +52,26 @@ impl SignIn {
 
     /// The application as the blade names it: display name, else ID.
     pub fn app_label(&self) -> &str {
-        self.app_display_name.non_empty().or(self.app_id.non_empty()).unwrap_or("")
+        self.app_display_name
+            .non_empty()
+            .or(self.app_id.non_empty())
+            .unwrap_or("")
     }
 
     /// The resource as the blade names it: display name, else ID.
     pub fn resource_label(&self) -> &str {
-        self.resource_display_name.non_empty().or(self.resource_id.non_empty()).unwrap_or("")
+        self.resource_display_name
+            .non_empty()
+            .or(self.resource_id.non_empty())
+            .unwrap_or("")
     }
 
     /// The service principal (or managed identity) as the blade names it: name, else ID.
     pub fn service_principal_label(&self) -> &str {
-        self.service_principal_name.non_empty().or(self.service_principal_id.non_empty()).unwrap_or("")
+        self.service_principal_name
+            .non_empty()
+            .or(self.service_principal_id.non_empty())
+            .unwrap_or("")
     }
 }
 
@@ -71,24 +85,37 @@ mod tests {
 
     #[test]
     fn failure_reason_falls_back_to_the_code_description() {
-        let own = record(serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
-            "status":{"errorCode":50126,"failureReason":"Bad password."}}));
+        let own = record(
+            serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
+            "status":{"errorCode":50126,"failureReason":"Bad password."}}),
+        );
         assert_eq!(own.failure_reason_text().as_deref(), Some("Bad password."));
-        let bare = record(serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
-            "status":{"errorCode":50053,"failureReason":null}}));
-        assert!(bare.failure_reason_text().expect("described").starts_with("Account is locked"));
-        let ok = record(serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z","status":{"errorCode":0}}));
+        let bare = record(
+            serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
+            "status":{"errorCode":50053,"failureReason":null}}),
+        );
+        assert!(bare
+            .failure_reason_text()
+            .expect("described")
+            .starts_with("Account is locked"));
+        let ok = record(
+            serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z","status":{"errorCode":0}}),
+        );
         assert_eq!(ok.failure_reason_text(), None);
         assert_eq!(ok.status_kind(), Status::Success);
     }
 
     #[test]
     fn location_reads_city_state_country_and_skips_gaps() {
-        let full = record(serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
-            "location":{"city":"Melbourne","state":"Victoria","countryOrRegion":"AU"}}));
+        let full = record(
+            serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
+            "location":{"city":"Melbourne","state":"Victoria","countryOrRegion":"AU"}}),
+        );
         assert_eq!(full.location_text(), "Melbourne, Victoria, AU");
-        let partial = record(serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
-            "location":{"city":"","state":null,"countryOrRegion":"US"}}));
+        let partial = record(
+            serde_json::json!({"id":"a","createdDateTime":"2024-01-01T00:00:00Z",
+            "location":{"city":"","state":null,"countryOrRegion":"US"}}),
+        );
         assert_eq!(partial.location_text(), "US");
     }
 

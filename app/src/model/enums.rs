@@ -449,13 +449,23 @@ mod tests {
         ($name:ident) => {{
             for text in $name::KNOWN {
                 let value: $name = serde_json::from_value(serde_json::json!(text)).expect("string");
-                assert!(!matches!(value, $name::Other(_)), "{} knows {text}", stringify!($name));
-                assert_eq!(serde_json::to_value(&value).expect("ser"), serde_json::json!(text));
+                assert!(
+                    !matches!(value, $name::Other(_)),
+                    "{} knows {text}",
+                    stringify!($name)
+                );
+                assert_eq!(
+                    serde_json::to_value(&value).expect("ser"),
+                    serde_json::json!(text)
+                );
             }
             let odd = "someValueFromTheFuture2031";
             let value: $name = serde_json::from_value(serde_json::json!(odd)).expect("string");
             assert_eq!(value, $name::Other(odd.to_owned()));
-            assert_eq!(serde_json::to_value(&value).expect("ser"), serde_json::json!(odd));
+            assert_eq!(
+                serde_json::to_value(&value).expect("ser"),
+                serde_json::json!(odd)
+            );
         }};
     }
 

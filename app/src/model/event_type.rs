@@ -99,11 +99,15 @@ impl SignIn {
                 return t;
             }
         }
-        let msi = self.managed_service_identity.get().and_then(|m| m.msi_type.get());
+        let msi = self
+            .managed_service_identity
+            .get()
+            .and_then(|m| m.msi_type.get());
         if matches!(msi, Some(MsiType::UserAssigned | MsiType::SystemAssigned)) {
             return EventType::ManagedIdentity;
         }
-        let has_user = self.user_id.non_empty().is_some() || self.user_principal_name.non_empty().is_some();
+        let has_user =
+            self.user_id.non_empty().is_some() || self.user_principal_name.non_empty().is_some();
         if !has_user && self.service_principal_id.non_empty().is_some() {
             return EventType::ServicePrincipal;
         }
@@ -129,18 +133,30 @@ mod tests {
     #[test]
     fn sign_in_event_types_decide_the_report() {
         for t in EventType::ALL {
-            let r = record(serde_json::json!({"signInEventTypes": [t.graph_name()], "isInteractive": true}));
+            let r = record(
+                serde_json::json!({"signInEventTypes": [t.graph_name()], "isInteractive": true}),
+            );
             assert_eq!(r.event_type(), t);
         }
     }
 
     #[test]
     fn records_without_event_types_are_placed_by_what_they_carry() {
-        assert_eq!(record(serde_json::json!({})).event_type(), EventType::Interactive);
-        assert_eq!(record(serde_json::json!({"isInteractive": false, "userId": "u"})).event_type(), EventType::NonInteractive);
-        assert_eq!(record(serde_json::json!({"servicePrincipalId": "sp", "userId": null})).event_type(), EventType::ServicePrincipal);
         assert_eq!(
-            record(serde_json::json!({"managedServiceIdentity": {"msiType": "systemAssigned"}})).event_type(),
+            record(serde_json::json!({})).event_type(),
+            EventType::Interactive
+        );
+        assert_eq!(
+            record(serde_json::json!({"isInteractive": false, "userId": "u"})).event_type(),
+            EventType::NonInteractive
+        );
+        assert_eq!(
+            record(serde_json::json!({"servicePrincipalId": "sp", "userId": null})).event_type(),
+            EventType::ServicePrincipal
+        );
+        assert_eq!(
+            record(serde_json::json!({"managedServiceIdentity": {"msiType": "systemAssigned"}}))
+                .event_type(),
             EventType::ManagedIdentity
         );
         assert_eq!(

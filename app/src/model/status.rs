@@ -49,7 +49,9 @@ impl Status {
 
     /// Reads a label (any case).
     pub fn parse(text: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.label().eq_ignore_ascii_case(text.trim()))
+        Status::ALL
+            .into_iter()
+            .find(|s| s.label().eq_ignore_ascii_case(text.trim()))
     }
 
     /// The small integer stored beside each record (stable: never renumber).
@@ -102,7 +104,10 @@ mod tests {
 
     #[test]
     fn the_status_rule_agrees_with_the_published_status_table() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/samples/Status.csv");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/samples/Status.csv"
+        );
         let table = std::fs::read_to_string(path).expect("shared/samples/Status.csv is readable");
         let mut rows = 0;
         for line in table.lines().skip(1) {
@@ -117,7 +122,9 @@ mod tests {
 
     #[test]
     fn known_codes_have_descriptions_and_unknown_ones_none() {
-        assert!(error_code_description(50126).expect("50126 known").contains("password"));
+        assert!(error_code_description(50126)
+            .expect("50126 known")
+            .contains("password"));
         assert_eq!(error_code_info(50053).map(|(n, _)| n), Some("IdsLocked"));
         assert!(error_code_description(1).is_none());
     }

@@ -27,7 +27,10 @@ fn the_beta_sample_round_trips_and_reads_right() {
     assert_eq!(record.error_code(), 50126);
     assert_eq!(record.status_kind(), Status::Failure);
     assert_eq!(record.location_text(), "Redmond, Washington, US");
-    assert_eq!(record.authentication_protocol.get(), Some(&ProtocolType::OAuth2));
+    assert_eq!(
+        record.authentication_protocol.get(),
+        Some(&ProtocolType::OAuth2)
+    );
     // The doc's display string is not a member of the enum: kept as it came.
     assert_eq!(
         record.incoming_token_type.get(),
@@ -36,22 +39,41 @@ fn the_beta_sample_round_trips_and_reads_right() {
     let steps = record.authentication_details.get().expect("auth details");
     assert_eq!(steps[0].authentication_method.as_deref(), Some("Password"));
     assert_eq!(steps[0].succeeded.get(), Some(&false));
-    assert_eq!(record.device_detail.get().and_then(|d| d.browser.as_deref()), Some("Edge 91.0.864"));
+    assert_eq!(
+        record
+            .device_detail
+            .get()
+            .and_then(|d| d.browser.as_deref()),
+        Some("Edge 91.0.864")
+    );
     assert_eq!(record.network_location_details.get().map(Vec::len), Some(1));
-    assert!(record.extra.is_empty(), "every beta property is known: {:?}", record.extra.keys());
+    assert!(
+        record.extra.is_empty(),
+        "every beta property is known: {:?}",
+        record.extra.keys()
+    );
 }
 
 #[test]
 fn the_v1_sample_round_trips_with_its_nulls() {
     let page = fixture("graph-v1-list.json");
     let record = round_trip(&page["value"][0]);
-    assert_eq!(record.created_date_time.as_str(), "2020-03-13T19:15:41.6195833Z");
+    assert_eq!(
+        record.created_date_time.as_str(),
+        "2020-03-13T19:15:41.6195833Z"
+    );
     assert_eq!(record.status_kind(), Status::Success);
     let device = record.device_detail.get().expect("deviceDetail");
     assert_eq!(device.display_name, Nullable::Null);
-    let policies = record.applied_conditional_access_policies.get().expect("CA policies");
+    let policies = record
+        .applied_conditional_access_policies
+        .get()
+        .expect("CA policies");
     assert_eq!(policies.len(), 2);
-    assert_eq!(policies[0].result.get(), Some(&AppliedConditionalAccessPolicyResult::NotEnabled));
+    assert_eq!(
+        policies[0].result.get(),
+        Some(&AppliedConditionalAccessPolicyResult::NotEnabled)
+    );
     assert_eq!(record.risk_event_types.get().map(Vec::len), Some(0));
 }
 
@@ -67,18 +89,30 @@ fn unknown_properties_are_kept_at_every_level() {
     });
     let record = round_trip(&value);
     assert_eq!(record.extra.get("ssoExtensionVersion"), Some(&json!("1.2")));
-    let policy = &record.applied_conditional_access_policies.get().expect("policies")[0];
+    let policy = &record
+        .applied_conditional_access_policies
+        .get()
+        .expect("policies")[0];
     assert_eq!(
         policy.conditions_satisfied.get().map(|c| c.conditions()),
-        Some(vec![ConditionalAccessCondition::Application, ConditionalAccessCondition::Users])
+        Some(vec![
+            ConditionalAccessCondition::Application,
+            ConditionalAccessCondition::Users
+        ])
     );
 }
 
 #[test]
 fn condition_names_and_bits_mean_the_same() {
     let names = ConditionalAccessConditions::Names("application,users".into());
-    assert_eq!(names.conditions(), ConditionalAccessConditions::Bits(3).conditions());
-    assert_eq!(ConditionalAccessConditions::Bits(0).conditions(), vec![ConditionalAccessCondition::None]);
+    assert_eq!(
+        names.conditions(),
+        ConditionalAccessConditions::Bits(3).conditions()
+    );
+    assert_eq!(
+        ConditionalAccessConditions::Bits(0).conditions(),
+        vec![ConditionalAccessCondition::None]
+    );
 }
 
 #[test]
@@ -103,7 +137,9 @@ fn a_wrong_type_deep_inside_is_reported_with_its_path() {
 #[test]
 fn one_or_many_strings_keep_their_form() {
     for v in [json!("Password"), json!(["Password", "SMS"])] {
-        let record = round_trip(&json!({"id": "a", "createdDateTime": "2024-01-01T00:00:00Z", "authenticationMethodsUsed": v}));
+        let record = round_trip(
+            &json!({"id": "a", "createdDateTime": "2024-01-01T00:00:00Z", "authenticationMethodsUsed": v}),
+        );
         assert!(record.authentication_methods_used.get().is_some());
     }
 }

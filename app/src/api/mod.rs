@@ -1,0 +1,16 @@
+//! Server functions, one module per feature; each is a thin adapter over the store.
+
+mod error;
+pub mod signins;
+
+pub use error::AppError;
+
+/// What server functions need from the server, provided as Leptos context by the router.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ServerContext {
+    /// The store.
+    pub store: std::sync::Arc<dyn crate::store::Store>,
+    /// The tenant the portal shows until sign-in scopes requests (the demo tenant).
+    pub portal_tenant: String,
+}

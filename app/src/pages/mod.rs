@@ -1,0 +1,5 @@
+//! Pages.
+
+mod signins;
+
+pub use signins::SignInsPage;

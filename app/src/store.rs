@@ -1,0 +1,529 @@
+//! The storage trait the server functions, the API and the CLI call (server only).
+//!
+//! One trait, one implementation per backend (SQLite, PostgreSQL) in the `server` crate, one
+//! conformance suite run against both. A record is stored as the exact JSON text it came as,
+//! beside a row of lower-cased columns taken from it ([`IndexedSignIn`]) that queries filter,
+//! sort and group on; reads return the stored text unchanged.
+
+use crate::filter::{Expr, Field};
+use crate::grouping::{group_hash, TimeAggregate};
+use crate::model::{EventType, SignIn};
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+
+/// Errors of a store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Nothing with that key.
+    #[error("not found")]
+    NotFound,
+    /// It exists already.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The request itself is invalid (a bad cursor, a filter that does not fit its field).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    /// The database failed; the text is for the log, never for a client.
+    #[error("storage error: {0}")]
+    Backend(String),
+}
+
+/// Result of a store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A tenant's licence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Licence {
+    /// Entra ID Free: no sign-in activity through the API; 7 days' retention.
+    Free,
+    /// Entra ID P1/P2: everything; 30 days' retention by default.
+    Premium,
+}
+
+impl Licence {
+    /// The stored and CLI name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Licence::Free => "free",
+            Licence::Premium => "premium",
+        }
+    }
+
+    /// Reads the stored and CLI name.
+    pub fn parse(text: &str) -> Option<Licence> {
+        match text.to_ascii_lowercase().as_str() {
+            "free" => Some(Licence::Free),
+            "premium" => Some(Licence::Premium),
+            _ => None,
+        }
+    }
+
+    /// The default retention in days.
+    pub fn default_retention_days(self) -> i32 {
+        match self {
+            Licence::Free => 7,
+            Licence::Premium => 30,
+        }
+    }
+}
+
+/// A tenant.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    /// The tenant's ID (a GUID, as Entra tenants have).
+    pub id: String,
+    /// Its unique name.
+    pub name: String,
+    /// Its licence.
+    pub licence: Licence,
+    /// Retention in days; `None` keeps everything.
+    pub retention_days: Option<i32>,
+}
+
+/// The columns a query filters, sorts and groups on, taken from a record. Text is trimmed
+/// and lower-cased; a missing value is the empty string.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedSignIn {
+    /// The lower-cased Request ID: the identity of a record within its tenant.
+    pub id_key: String,
+    /// `createdDateTime` in microseconds since the epoch.
+    pub created_at: i64,
+    /// [`EventType::code`].
+    pub event_type: i16,
+    /// [`crate::model::Status::code`].
+    pub status: i16,
+    /// `status.errorCode`.
+    pub error_code: i64,
+    /// `correlationId`.
+    pub correlation_id: String,
+    /// `userId`.
+    pub user_id: String,
+    /// `userPrincipalName`.
+    pub user_principal_name: String,
+    /// `userDisplayName`.
+    pub user_display_name: String,
+    /// `appId`.
+    pub app_id: String,
+    /// `appDisplayName`.
+    pub app_display_name: String,
+    /// `ipAddress`.
+    pub ip_address: String,
+    /// `location.city`.
+    pub city: String,
+    /// `location.state`.
+    pub state: String,
+    /// `location.countryOrRegion`.
+    pub country: String,
+    /// `resourceId`.
+    pub resource_id: String,
+    /// `resourceDisplayName`.
+    pub resource_display_name: String,
+    /// `conditionalAccessStatus`.
+    pub conditional_access_status: String,
+    /// `clientAppUsed`.
+    pub client_app_used: String,
+    /// `deviceDetail.operatingSystem`.
+    pub operating_system: String,
+    /// `deviceDetail.browser`.
+    pub browser: String,
+    /// `tokenIssuerType`.
+    pub token_issuer_type: String,
+    /// `servicePrincipalId`.
+    pub service_principal_id: String,
+    /// `servicePrincipalName`.
+    pub service_principal_name: String,
+    /// The group key ([`group_hash`]); 0 for interactive sign-ins.
+    pub group_key: i64,
+}
+
+impl IndexedSignIn {
+    /// Takes the columns from a record.
+    pub fn of(record: &SignIn) -> IndexedSignIn {
+        fn lc(value: Option<&str>) -> String {
+            value.map(|v| v.trim().to_lowercase()).unwrap_or_default()
+        }
+        let event_type = record.event_type();
+        let device = record.device_detail.get();
+        let location = record.location.get();
+        IndexedSignIn {
+            id_key: lc(Some(&record.id)),
+            created_at: record.created_date_time.micros(),
+            event_type: event_type.code(),
+            status: record.status_kind().code(),
+            error_code: record.error_code(),
+            correlation_id: lc(record.correlation_id.as_deref()),
+            user_id: lc(record.user_id.as_deref()),
+            user_principal_name: lc(record.user_principal_name.as_deref()),
+            user_display_name: lc(record.user_display_name.as_deref()),
+            app_id: lc(record.app_id.as_deref()),
+            app_display_name: lc(record.app_display_name.as_deref()),
+            ip_address: lc(record.ip_address.as_deref()),
+            city: lc(location.and_then(|l| l.city.as_deref())),
+            state: lc(location.and_then(|l| l.state.as_deref())),
+            country: lc(location.and_then(|l| l.country_or_region.as_deref())),
+            resource_id: lc(record.resource_id.as_deref()),
+            resource_display_name: lc(record.resource_display_name.as_deref()),
+            conditional_access_status: lc(record
+                .conditional_access_status
+                .get()
+                .map(|c| c.as_str())),
+            client_app_used: lc(record.client_app_used.as_deref()),
+            operating_system: lc(device.and_then(|d| d.operating_system.as_deref())),
+            browser: lc(device.and_then(|d| d.browser.as_deref())),
+            token_issuer_type: lc(record.token_issuer_type.get().map(|t| t.as_str())),
+            service_principal_id: lc(record.service_principal_id.as_deref()),
+            service_principal_name: lc(record.service_principal_name.as_deref()),
+            group_key: group_hash(event_type, record).unwrap_or(0),
+        }
+    }
+}
+
+/// A record to store: its exact JSON text and the columns taken from it.
+#[derive(Clone, Debug)]
+pub struct NewSignIn {
+    /// The JSON text, stored and returned unchanged.
+    pub json: String,
+    /// The query columns.
+    pub index: IndexedSignIn,
+}
+
+impl NewSignIn {
+    /// A record with the JSON text it came as (which must be that record's JSON).
+    pub fn new(record: &SignIn, json: String) -> NewSignIn {
+        NewSignIn {
+            json,
+            index: IndexedSignIn::of(record),
+        }
+    }
+
+    /// A record built in code (import, demo): its JSON is its serialisation.
+    pub fn from_record(record: &SignIn) -> Result<NewSignIn, serde_json::Error> {
+        Ok(NewSignIn {
+            json: serde_json::to_string(record)?,
+            index: IndexedSignIn::of(record),
+        })
+    }
+}
+
+/// What an insert did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InsertOutcome {
+    /// Records stored now.
+    pub inserted: i64,
+    /// Records already stored (same tenant and Request ID), left untouched.
+    pub duplicates: i64,
+}
+
+/// The columns a report can be sorted by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SortField {
+    /// Date (the default).
+    #[default]
+    Date,
+    /// Request ID.
+    RequestId,
+    /// User (display name).
+    User,
+    /// Application (display name).
+    Application,
+    /// Status.
+    Status,
+    /// IP address.
+    IpAddress,
+    /// Location (city).
+    Location,
+    /// Resource (display name).
+    Resource,
+    /// Resource ID.
+    ResourceId,
+    /// Service principal (or managed identity) name.
+    ServicePrincipal,
+}
+
+impl SortField {
+    /// The field whose column orders rows (ties are broken by date, then Request ID).
+    pub fn field(self) -> Field {
+        match self {
+            SortField::Date => Field::CreatedDateTime,
+            SortField::RequestId => Field::RequestId,
+            SortField::User => Field::UserDisplayName,
+            SortField::Application => Field::AppDisplayName,
+            SortField::Status => Field::Status,
+            SortField::IpAddress => Field::IpAddress,
+            SortField::Location => Field::City,
+            SortField::Resource => Field::ResourceDisplayName,
+            SortField::ResourceId => Field::ResourceId,
+            SortField::ServicePrincipal => Field::ServicePrincipalName,
+        }
+    }
+}
+
+/// An order: a field and a direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    /// The column.
+    pub field: SortField,
+    /// Newest / largest first.
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    /// Newest first.
+    fn default() -> Self {
+        Sort {
+            field: SortField::Date,
+            descending: true,
+        }
+    }
+}
+
+/// The value of the sort column at a cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortValue {
+    /// A text column.
+    Text(String),
+    /// An integer or time column.
+    Integer(i64),
+}
+
+/// Where a page of records ends: the next page starts after it. Opaque to clients (the API
+/// signs it); it pins the snapshot so paging is stable while records arrive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Only records stored up to this sequence number are listed.
+    pub snapshot: i64,
+    /// The sort column's value of the last row.
+    pub value: SortValue,
+    /// Its date, microseconds.
+    pub created_at: i64,
+    /// Its lower-cased Request ID.
+    pub id_key: String,
+}
+
+/// A query for a page of records.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// The filter (use [`crate::filter::report_expr`] for one report).
+    pub filter: Expr,
+    /// The order.
+    pub sort: Sort,
+    /// The page size (at most [`MAX_PAGE`]).
+    pub limit: i64,
+    /// Where the previous page ended.
+    pub cursor: Option<Cursor>,
+}
+
+/// The largest page any store call returns.
+pub const MAX_PAGE: i64 = 1000;
+
+/// A stored record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSignIn {
+    /// The exact JSON text it was stored as.
+    pub json: String,
+}
+
+/// A page of items and where the next one starts (none at the end).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T, C> {
+    /// The items.
+    pub items: Vec<T>,
+    /// The cursor of the next page, if there is one.
+    pub next: Option<C>,
+}
+
+/// A query for a page of groups of a grouped report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupQuery {
+    /// The grouped report.
+    pub event_type: EventType,
+    /// The filter groups are computed over.
+    pub filter: Expr,
+    /// How groups are split in time.
+    pub aggregate: TimeAggregate,
+    /// The page size (at most [`MAX_PAGE`]).
+    pub limit: i64,
+    /// Where the previous page ended.
+    pub cursor: Option<GroupCursor>,
+}
+
+/// Where a page of groups ends. Groups come newest first, by their latest member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCursor {
+    /// Only records stored up to this sequence number count.
+    pub snapshot: i64,
+    /// The last group's latest time, microseconds.
+    pub last_at: i64,
+    /// The last group's key.
+    pub key: i64,
+    /// The last group's bucket start (0 for the whole range).
+    pub bucket: i64,
+}
+
+/// One group of a grouped report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupRow {
+    /// The group key.
+    pub key: i64,
+    /// The bucket start in microseconds (0 for the whole range).
+    pub bucket: i64,
+    /// How many sign-ins.
+    pub count: i64,
+    /// The first sign-in's time, microseconds.
+    pub first_at: i64,
+    /// The latest sign-in's time, microseconds.
+    pub last_at: i64,
+    /// The latest sign-in, whose values the group row shows.
+    pub latest: StoredSignIn,
+}
+
+/// One bar of the chart.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistogramBucket {
+    /// Bucket start, microseconds.
+    pub start: i64,
+    /// Successful sign-ins.
+    pub success: i64,
+    /// Failed sign-ins.
+    pub failure: i64,
+    /// Interrupted sign-ins.
+    pub interrupted: i64,
+}
+
+/// A key that lets a tool push records into one tenant. Only its hash is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IngestKey {
+    /// The tenant it writes to.
+    pub tenant_id: String,
+    /// A name for people ("the SIEM forwarder").
+    pub name: String,
+}
+
+/// The store.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend ("sqlite" or "postgres"), for logs.
+    fn backend(&self) -> &'static str;
+
+    /// Creates a tenant. [`StoreError::Conflict`] when the name or ID is taken.
+    async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    /// A tenant by name or ID.
+    async fn find_tenant(&self, name_or_id: &str) -> StoreResult<Option<Tenant>>;
+    /// Every tenant, by name.
+    async fn list_tenants(&self) -> StoreResult<Vec<Tenant>>;
+
+    /// Stores an ingest key's hash for a tenant.
+    async fn insert_ingest_key(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        key_hash: &str,
+    ) -> StoreResult<()>;
+    /// The tenant an ingest key (by hash) writes to.
+    async fn find_ingest_key(&self, key_hash: &str) -> StoreResult<Option<IngestKey>>;
+
+    /// Stores a batch in one transaction: all of it or none of it. A record whose Request ID
+    /// the tenant already has is counted as a duplicate and left as it was. Returns once the
+    /// commit is durable.
+    async fn insert_signins(
+        &self,
+        tenant_id: &str,
+        batch: &[NewSignIn],
+    ) -> StoreResult<InsertOutcome>;
+    /// A record by Request ID (any case).
+    async fn find_signin(&self, tenant_id: &str, id: &str) -> StoreResult<Option<StoredSignIn>>;
+    /// A page of records.
+    async fn list_signins(
+        &self,
+        tenant_id: &str,
+        query: &ListQuery,
+    ) -> StoreResult<Page<StoredSignIn, Cursor>>;
+    /// How many records match.
+    async fn count_signins(&self, tenant_id: &str, filter: &Expr) -> StoreResult<i64>;
+    /// A page of groups of a grouped report.
+    async fn list_groups(
+        &self,
+        tenant_id: &str,
+        query: &GroupQuery,
+    ) -> StoreResult<Page<GroupRow, GroupCursor>>;
+    /// How many groups match.
+    async fn count_groups(
+        &self,
+        tenant_id: &str,
+        event_type: EventType,
+        filter: &Expr,
+        aggregate: TimeAggregate,
+    ) -> StoreResult<i64>;
+    /// Sign-ins per time bucket and status over `[from, to)`.
+    async fn histogram(
+        &self,
+        tenant_id: &str,
+        filter: &Expr,
+        from: i64,
+        to: i64,
+        bucket_micros: i64,
+    ) -> StoreResult<Vec<HistogramBucket>>;
+    /// Bytes the store takes on disk (database files or relation sizes).
+    async fn size_on_disk(&self) -> StoreResult<i64>;
+
+    /// A page of one group's members, newest first.
+    async fn list_group_members(
+        &self,
+        tenant_id: &str,
+        event_type: EventType,
+        filter: &Expr,
+        key: i64,
+        bucket: Option<(i64, i64)>,
+        limit: i64,
+        cursor: Option<Cursor>,
+    ) -> StoreResult<Page<StoredSignIn, Cursor>> {
+        let mut filter = crate::filter::report_expr(event_type)
+            .and(filter.clone())
+            .and(Expr::eq_int(Field::GroupKey, key));
+        if let Some((from, to)) = bucket {
+            filter = filter.and(Expr::time_range(Some(from), Some(to)));
+        }
+        self.list_signins(
+            tenant_id,
+            &ListQuery {
+                filter,
+                sort: Sort::default(),
+                limit,
+                cursor,
+            },
+        )
+        .await
+    }
+
+    /// Every record matching a filter, newest first, read page by page so memory stays flat
+    /// and no transaction is held open (downloads).
+    fn stream_signins<'a>(
+        &'a self,
+        tenant_id: &'a str,
+        filter: Expr,
+    ) -> BoxStream<'a, StoreResult<StoredSignIn>> {
+        use futures::StreamExt;
+        let start = (Some(None), filter);
+        futures::stream::unfold(start, move |(cursor, filter)| async move {
+            let cursor = cursor?;
+            let query = ListQuery {
+                filter: filter.clone(),
+                sort: Sort::default(),
+                limit: MAX_PAGE,
+                cursor,
+            };
+            match self.list_signins(tenant_id, &query).await {
+                Ok(page) => {
+                    let next = page.next.map(Some);
+                    let items: Vec<StoreResult<StoredSignIn>> =
+                        page.items.into_iter().map(Ok).collect();
+                    Some((futures::stream::iter(items), (next, filter)))
+                }
+                Err(e) => Some((futures::stream::iter(vec![Err(e)]), (None, filter))),
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+}

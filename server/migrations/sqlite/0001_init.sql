@@ -1,0 +1,70 @@
+-- Tenants: `no` is the compact internal key every other table uses.
+CREATE TABLE tenants (
+    no             INTEGER PRIMARY KEY,
+    id             TEXT NOT NULL UNIQUE,
+    name           TEXT NOT NULL,
+    licence        TEXT NOT NULL,
+    retention_days INTEGER,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE UNIQUE INDEX tenants_by_name ON tenants (lower(name));
+
+-- Keys that let a tool push records into one tenant (SHA-256 of the key, never the key).
+CREATE TABLE ingest_keys (
+    key_hash   TEXT PRIMARY KEY,
+    tenant_no  INTEGER NOT NULL REFERENCES tenants (no),
+    name       TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+
+-- One row per sign-in: the lower-cased columns queries filter, sort and group on.
+-- `seq` grows with every insert (AUTOINCREMENT never reuses one) and pins paging snapshots.
+CREATE TABLE signins (
+    seq                       INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_no                 INTEGER NOT NULL REFERENCES tenants (no),
+    id_key                    TEXT NOT NULL,
+    created_at                INTEGER NOT NULL,
+    event_type                INTEGER NOT NULL,
+    status                    INTEGER NOT NULL,
+    error_code                INTEGER NOT NULL,
+    correlation_id            TEXT NOT NULL,
+    user_id                   TEXT NOT NULL,
+    user_principal_name       TEXT NOT NULL,
+    user_display_name         TEXT NOT NULL,
+    app_id                    TEXT NOT NULL,
+    app_display_name          TEXT NOT NULL,
+    ip_address                TEXT NOT NULL,
+    city                      TEXT NOT NULL,
+    state                     TEXT NOT NULL,
+    country                   TEXT NOT NULL,
+    resource_id               TEXT NOT NULL,
+    resource_display_name     TEXT NOT NULL,
+    conditional_access_status TEXT NOT NULL,
+    client_app_used           TEXT NOT NULL,
+    operating_system          TEXT NOT NULL,
+    browser                   TEXT NOT NULL,
+    token_issuer_type         TEXT NOT NULL,
+    service_principal_id      TEXT NOT NULL,
+    service_principal_name    TEXT NOT NULL,
+    group_key                 INTEGER NOT NULL
+);
+
+-- The record's JSON exactly as it came (compressed, see store/doc.rs), apart from the narrow
+-- rows that scans read.
+CREATE TABLE signin_docs (
+    seq INTEGER PRIMARY KEY REFERENCES signins (seq) ON DELETE CASCADE,
+    doc BLOB NOT NULL
+);
+
+CREATE UNIQUE INDEX signins_by_id ON signins (tenant_no, id_key);
+-- Report pages by date, the chart and the groups (status and group_key make them covering).
+CREATE INDEX signins_by_time ON signins (tenant_no, event_type, created_at, status, group_key);
+-- One group's members.
+CREATE INDEX signins_by_group ON signins (tenant_no, event_type, group_key, created_at);
+-- The user filter (display name, UPN or ID) and the other selective filters.
+CREATE INDEX signins_by_upn ON signins (tenant_no, user_principal_name, created_at);
+CREATE INDEX signins_by_user_name ON signins (tenant_no, user_display_name, created_at);
+CREATE INDEX signins_by_user_id ON signins (tenant_no, user_id, created_at);
+CREATE INDEX signins_by_app_name ON signins (tenant_no, app_display_name, created_at);
+CREATE INDEX signins_by_ip ON signins (tenant_no, ip_address, created_at);
+CREATE INDEX signins_by_correlation ON signins (tenant_no, correlation_id);

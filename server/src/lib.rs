@@ -1,0 +1,16 @@
+//! The Signbook server: configuration, storage backends, ingest and import, demo data, and the
+//! axum router that serves the portal and the APIs.
+
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod import;
+pub mod ingest;
+pub mod keys;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod tenants;
+pub mod web;
+
+pub use state::AppState;

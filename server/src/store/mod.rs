@@ -1,0 +1,477 @@
+//! The two storage backends behind [`app::store::Store`].
+//!
+//! Each backend only runs SQL and inserts batches ([`Backend`]); everything else — filters,
+//! paging, groups, counts, the chart — is built once in [`sql`] and [`SqlStore`], so the two
+//! cannot drift apart. The backend is chosen from the database URL.
+
+pub mod doc;
+pub mod postgres;
+pub mod sql;
+pub mod sqlite;
+
+use anyhow::Context;
+use app::filter::{report_expr, Expr};
+use app::grouping::TimeAggregate;
+use app::model::EventType;
+use app::store::*;
+use async_trait::async_trait;
+use sql::{Dialect, Sql};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The kind of a result column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// An integer (NULL reads as 0).
+    Int,
+    /// Text (NULL reads as empty).
+    Text,
+    /// A stored record (see [`doc`]), read as its JSON text.
+    Doc,
+}
+
+/// A result cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// An integer.
+    Int(i64),
+    /// Text.
+    Text(String),
+}
+
+impl Cell {
+    fn int(&self) -> i64 {
+        match self {
+            Cell::Int(i) => *i,
+            Cell::Text(_) => 0,
+        }
+    }
+
+    fn into_text(self) -> String {
+        match self {
+            Cell::Text(t) => t,
+            Cell::Int(i) => i.to_string(),
+        }
+    }
+}
+
+/// What a backend provides: running SQL, inserting a batch in one transaction, its size.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// How parameters are written.
+    const DIALECT: Dialect;
+    /// "sqlite" or "postgres".
+    const NAME: &'static str;
+    /// Runs a query on a reading connection; cells decoded by `kinds`.
+    async fn fetch(&self, sql: &Sql, kinds: &[Kind]) -> StoreResult<Vec<Vec<Cell>>>;
+    /// Runs a statement on the writing connection; returns rows affected.
+    async fn execute(&self, sql: &Sql) -> StoreResult<u64>;
+    /// Inserts a batch of records in one durable transaction.
+    async fn insert_batch(&self, tenant_no: i64, batch: &[NewSignIn])
+        -> StoreResult<InsertOutcome>;
+    /// Bytes on disk.
+    async fn size_on_disk(&self) -> StoreResult<i64>;
+}
+
+/// Converts a database error into a [`StoreError`]: unique violations are conflicts, the rest
+/// is a backend error whose text goes to the log only.
+pub fn db_error(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        if db.is_unique_violation() {
+            return StoreError::Conflict(db.message().to_owned());
+        }
+    }
+    StoreError::Backend(e.to_string())
+}
+
+/// The [`Store`] over a backend.
+pub struct SqlStore<B: Backend> {
+    backend: B,
+    /// Tenant ID → internal number. Tenants are never renumbered, so a cached entry stays true.
+    tenant_numbers: RwLock<HashMap<String, i64>>,
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Wraps a backend.
+    pub fn new(backend: B) -> SqlStore<B> {
+        SqlStore {
+            backend,
+            tenant_numbers: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// The backend.
+    pub fn backend_ref(&self) -> &B {
+        &self.backend
+    }
+
+    async fn tenant_no(&self, tenant_id: &str) -> StoreResult<i64> {
+        if let Some(no) = self
+            .tenant_numbers
+            .read()
+            .ok()
+            .and_then(|m| m.get(tenant_id).copied())
+        {
+            return Ok(no);
+        }
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT no FROM tenants WHERE id = ")
+            .text(tenant_id);
+        let rows = self.backend.fetch(&sql, &[Kind::Int]).await?;
+        let no = rows
+            .first()
+            .map(|r| r[0].int())
+            .ok_or(StoreError::NotFound)?;
+        if let Ok(mut map) = self.tenant_numbers.write() {
+            map.insert(tenant_id.to_owned(), no);
+        }
+        Ok(no)
+    }
+
+    async fn snapshot(&self) -> StoreResult<i64> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT coalesce(max(seq), 0) FROM signins");
+        let rows = self.backend.fetch(&sql, &[Kind::Int]).await?;
+        Ok(rows.first().map_or(0, |r| r[0].int()))
+    }
+
+    async fn fetch_one_int(&self, sql: &Sql) -> StoreResult<i64> {
+        let rows = self.backend.fetch(sql, &[Kind::Int]).await?;
+        Ok(rows.first().map_or(0, |r| r[0].int()))
+    }
+}
+
+fn tenant_from_row(mut row: Vec<Cell>) -> StoreResult<Tenant> {
+    let retention = row.pop().map(|c| c.int()).unwrap_or(-1);
+    let licence_text = row.pop().map(Cell::into_text).unwrap_or_default();
+    let name = row.pop().map(Cell::into_text).unwrap_or_default();
+    let id = row.pop().map(Cell::into_text).unwrap_or_default();
+    let licence = Licence::parse(&licence_text).ok_or_else(|| {
+        StoreError::Backend(format!(
+            "tenant {id} has an unknown licence {licence_text:?}"
+        ))
+    })?;
+    let retention_days = i32::try_from(retention).ok().filter(|d| *d >= 0);
+    Ok(Tenant {
+        id,
+        name,
+        licence,
+        retention_days,
+    })
+}
+
+const TENANT_COLUMNS: &str = "id, name, licence, coalesce(retention_days, -1)";
+const TENANT_KINDS: &[Kind] = &[Kind::Text, Kind::Text, Kind::Text, Kind::Int];
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    fn backend(&self) -> &'static str {
+        B::NAME
+    }
+
+    async fn insert_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO tenants (id, name, licence, retention_days) VALUES (")
+            .text(&tenant.id);
+        sql.push(", ")
+            .text(&tenant.name)
+            .push(", ")
+            .text(tenant.licence.as_str())
+            .push(", ");
+        match tenant.retention_days {
+            Some(days) => sql.int(i64::from(days)),
+            None => sql.push("NULL"),
+        };
+        sql.push(")");
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn find_tenant(&self, name_or_id: &str) -> StoreResult<Option<Tenant>> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT ")
+            .push(TENANT_COLUMNS)
+            .push(" FROM tenants WHERE id = ")
+            .text(name_or_id);
+        sql.push(" OR lower(name) = ")
+            .text(&name_or_id.to_lowercase());
+        let rows = self.backend.fetch(&sql, TENANT_KINDS).await?;
+        rows.into_iter().next().map(tenant_from_row).transpose()
+    }
+
+    async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT ")
+            .push(TENANT_COLUMNS)
+            .push(" FROM tenants ORDER BY lower(name)");
+        self.backend
+            .fetch(&sql, TENANT_KINDS)
+            .await?
+            .into_iter()
+            .map(tenant_from_row)
+            .collect()
+    }
+
+    async fn insert_ingest_key(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        key_hash: &str,
+    ) -> StoreResult<()> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO ingest_keys (key_hash, tenant_no, name) VALUES (")
+            .text(key_hash);
+        sql.push(", ")
+            .int(tenant_no)
+            .push(", ")
+            .text(name)
+            .push(")");
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn find_ingest_key(&self, key_hash: &str) -> StoreResult<Option<IngestKey>> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT t.id, k.name FROM ingest_keys k JOIN tenants t ON t.no = k.tenant_no WHERE k.key_hash = ");
+        sql.text(key_hash);
+        let rows = self.backend.fetch(&sql, &[Kind::Text, Kind::Text]).await?;
+        Ok(rows.into_iter().next().map(|mut r| {
+            let name = r.pop().map(Cell::into_text).unwrap_or_default();
+            let tenant_id = r.pop().map(Cell::into_text).unwrap_or_default();
+            IngestKey { tenant_id, name }
+        }))
+    }
+
+    async fn insert_signins(
+        &self,
+        tenant_id: &str,
+        batch: &[NewSignIn],
+    ) -> StoreResult<InsertOutcome> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        if batch.is_empty() {
+            return Ok(InsertOutcome::default());
+        }
+        self.backend.insert_batch(tenant_no, batch).await
+    }
+
+    async fn find_signin(&self, tenant_id: &str, id: &str) -> StoreResult<Option<StoredSignIn>> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push(
+            "SELECT d.doc FROM signins s JOIN signin_docs d ON d.seq = s.seq WHERE s.tenant_no = ",
+        )
+        .int(tenant_no);
+        sql.push(" AND s.id_key = ").text(&id.trim().to_lowercase());
+        let rows = self.backend.fetch(&sql, &[Kind::Doc]).await?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next())
+            .map(|c| StoredSignIn {
+                json: c.into_text(),
+            }))
+    }
+
+    async fn list_signins(
+        &self,
+        tenant_id: &str,
+        query: &ListQuery,
+    ) -> StoreResult<Page<StoredSignIn, Cursor>> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let snapshot = match &query.cursor {
+            Some(c) => c.snapshot,
+            None => self.snapshot().await?,
+        };
+        let sql = sql::list_sql(
+            B::DIALECT,
+            tenant_no,
+            &query.filter,
+            query.sort,
+            snapshot,
+            query.cursor.as_ref(),
+            limit + 1,
+        )?;
+        let text_sort = sql::sort_is_text(query.sort);
+        let sort_kind = if text_sort { Kind::Text } else { Kind::Int };
+        let mut rows = self
+            .backend
+            .fetch(
+                &sql,
+                &[Kind::Int, Kind::Int, Kind::Text, sort_kind, Kind::Doc],
+            )
+            .await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next = if more {
+            rows.last().map(|r| Cursor {
+                snapshot,
+                value: match &r[3] {
+                    Cell::Text(t) => SortValue::Text(t.clone()),
+                    Cell::Int(i) => SortValue::Integer(*i),
+                },
+                created_at: r[1].int(),
+                id_key: r[2].clone().into_text(),
+            })
+        } else {
+            None
+        };
+        let items = rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().nth(4))
+            .map(|c| StoredSignIn {
+                json: c.into_text(),
+            })
+            .collect();
+        Ok(Page { items, next })
+    }
+
+    async fn count_signins(&self, tenant_id: &str, filter: &Expr) -> StoreResult<i64> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        self.fetch_one_int(&sql::count_sql(B::DIALECT, tenant_no, filter)?)
+            .await
+    }
+
+    async fn list_groups(
+        &self,
+        tenant_id: &str,
+        query: &GroupQuery,
+    ) -> StoreResult<Page<GroupRow, GroupCursor>> {
+        if !query.event_type.is_grouped() {
+            return Err(StoreError::Invalid(format!(
+                "{} sign-ins are not grouped",
+                query.event_type
+            )));
+        }
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let limit = query.limit.clamp(1, MAX_PAGE);
+        let snapshot = match &query.cursor {
+            Some(c) => c.snapshot,
+            None => self.snapshot().await?,
+        };
+        let sql = sql::groups_sql(B::DIALECT, tenant_no, query, snapshot, limit + 1)?;
+        let kinds = [Kind::Int, Kind::Int, Kind::Int, Kind::Int, Kind::Int];
+        let mut rows = self.backend.fetch(&sql, &kinds).await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (key, bucket, count, first_at, last_at) =
+                (r[0].int(), r[1].int(), r[2].int(), r[3].int(), r[4].int());
+            let latest_sql = sql::group_latest_sql(
+                B::DIALECT,
+                tenant_no,
+                query.event_type,
+                &query.filter,
+                snapshot,
+                key,
+                last_at,
+            )?;
+            let json = self
+                .backend
+                .fetch(&latest_sql, &[Kind::Doc])
+                .await?
+                .into_iter()
+                .next()
+                .and_then(|r| r.into_iter().next())
+                .map(Cell::into_text)
+                .ok_or_else(|| {
+                    StoreError::Backend(format!("group {key} lost its latest member"))
+                })?;
+            items.push(GroupRow {
+                key,
+                bucket,
+                count,
+                first_at,
+                last_at,
+                latest: StoredSignIn { json },
+            });
+        }
+        let next = if more {
+            items.last().map(|g| GroupCursor {
+                snapshot,
+                last_at: g.last_at,
+                key: g.key,
+                bucket: g.bucket,
+            })
+        } else {
+            None
+        };
+        Ok(Page { items, next })
+    }
+
+    async fn count_groups(
+        &self,
+        tenant_id: &str,
+        event_type: EventType,
+        filter: &Expr,
+        aggregate: TimeAggregate,
+    ) -> StoreResult<i64> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        self.fetch_one_int(&sql::count_groups_sql(
+            B::DIALECT,
+            tenant_no,
+            event_type,
+            filter,
+            aggregate,
+        )?)
+        .await
+    }
+
+    async fn histogram(
+        &self,
+        tenant_id: &str,
+        filter: &Expr,
+        from: i64,
+        to: i64,
+        bucket_micros: i64,
+    ) -> StoreResult<Vec<HistogramBucket>> {
+        if bucket_micros <= 0 || to <= from {
+            return Err(StoreError::Invalid(
+                "the chart needs a positive bucket and a non-empty range".into(),
+            ));
+        }
+        if (to - from) / bucket_micros > 10_000 {
+            return Err(StoreError::Invalid(
+                "the chart would have more than 10,000 bars".into(),
+            ));
+        }
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let sql = sql::histogram_sql(B::DIALECT, tenant_no, filter, from, to, bucket_micros)?;
+        let rows = self
+            .backend
+            .fetch(&sql, &[Kind::Int, Kind::Int, Kind::Int])
+            .await?;
+        let rows = rows
+            .into_iter()
+            .map(|r| (r[0].int(), r[1].int() as i16, r[2].int()))
+            .collect();
+        Ok(sql::fold_histogram(rows, from, to, bucket_micros))
+    }
+
+    async fn size_on_disk(&self) -> StoreResult<i64> {
+        self.backend.size_on_disk().await
+    }
+}
+
+/// Opens the store a database URL names: `sqlite://PATH` (created if missing) or
+/// `postgres://…`. Migrations are applied before it is returned.
+pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("sqlite:") {
+        let backend = sqlite::SqliteBackend::open(url)
+            .await
+            .with_context(|| format!("opening {url}"))?;
+        Ok(Arc::new(SqlStore::new(backend)))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        let backend = postgres::PostgresBackend::open(url)
+            .await
+            .context("opening the PostgreSQL database")?;
+        Ok(Arc::new(SqlStore::new(backend)))
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://PATH or postgres://…")
+    }
+}
+
+/// The filter of one report (convenience for callers).
+pub fn report(event_type: EventType, filter: Expr) -> Expr {
+    report_expr(event_type).and(filter)
+}

@@ -1,0 +1,611 @@
+//! SQL text built from the filter model, shared by both backends.
+//!
+//! Every value is a bind parameter; every column name comes from [`column`], an allow-list over
+//! [`Field`]. The two dialects differ only in how a parameter is written (`?` or `$n`).
+
+use app::filter::{Expr, Field, Literal, Op};
+use app::grouping::TimeAggregate;
+use app::store::{Cursor, GroupCursor, Sort, SortValue, StoreError};
+
+/// How parameters are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// `?`
+    Sqlite,
+    /// `$1`, `$2`, …
+    Postgres,
+}
+
+/// A bound value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bind {
+    /// Text.
+    Text(String),
+    /// An integer.
+    Int(i64),
+    /// Bytes (a stored record).
+    Blob(Vec<u8>),
+}
+
+/// SQL text and its parameters.
+#[derive(Debug)]
+pub struct Sql {
+    dialect: Dialect,
+    /// The statement.
+    pub text: String,
+    /// The parameters, in order.
+    pub binds: Vec<Bind>,
+}
+
+impl Sql {
+    /// An empty statement.
+    pub fn new(dialect: Dialect) -> Sql {
+        Sql {
+            dialect,
+            text: String::with_capacity(512),
+            binds: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text (never a client value).
+    pub fn push(&mut self, sql: &str) -> &mut Sql {
+        self.text.push_str(sql);
+        self
+    }
+
+    /// Appends a parameter.
+    pub fn bind(&mut self, value: Bind) -> &mut Sql {
+        self.binds.push(value);
+        match self.dialect {
+            Dialect::Sqlite => self.text.push('?'),
+            Dialect::Postgres => {
+                self.text.push('$');
+                self.text.push_str(&self.binds.len().to_string());
+            }
+        }
+        self
+    }
+
+    /// Appends an integer parameter.
+    pub fn int(&mut self, value: i64) -> &mut Sql {
+        self.bind(Bind::Int(value))
+    }
+
+    /// Appends a text parameter.
+    pub fn text(&mut self, value: &str) -> &mut Sql {
+        self.bind(Bind::Text(value.to_owned()))
+    }
+}
+
+/// The column of the `signins` table that holds a field.
+pub fn column(field: Field) -> &'static str {
+    match field {
+        Field::RequestId => "s.id_key",
+        Field::CreatedDateTime => "s.created_at",
+        Field::CorrelationId => "s.correlation_id",
+        Field::UserId => "s.user_id",
+        Field::UserPrincipalName => "s.user_principal_name",
+        Field::UserDisplayName => "s.user_display_name",
+        Field::AppId => "s.app_id",
+        Field::AppDisplayName => "s.app_display_name",
+        Field::IpAddress => "s.ip_address",
+        Field::City => "s.city",
+        Field::State => "s.state",
+        Field::CountryOrRegion => "s.country",
+        Field::ResourceId => "s.resource_id",
+        Field::ResourceDisplayName => "s.resource_display_name",
+        Field::ErrorCode => "s.error_code",
+        Field::Status => "s.status",
+        Field::ConditionalAccessStatus => "s.conditional_access_status",
+        Field::ClientAppUsed => "s.client_app_used",
+        Field::OperatingSystem => "s.operating_system",
+        Field::Browser => "s.browser",
+        Field::TokenIssuerType => "s.token_issuer_type",
+        Field::ServicePrincipalId => "s.service_principal_id",
+        Field::ServicePrincipalName => "s.service_principal_name",
+        Field::EventType => "s.event_type",
+        Field::GroupKey => "s.group_key",
+    }
+}
+
+/// The columns of a `signins` row, in insert order (after `tenant_no`).
+pub const INDEX_COLUMNS: &[&str] = &[
+    "id_key",
+    "created_at",
+    "event_type",
+    "status",
+    "error_code",
+    "correlation_id",
+    "user_id",
+    "user_principal_name",
+    "user_display_name",
+    "app_id",
+    "app_display_name",
+    "ip_address",
+    "city",
+    "state",
+    "country",
+    "resource_id",
+    "resource_display_name",
+    "conditional_access_status",
+    "client_app_used",
+    "operating_system",
+    "browser",
+    "token_issuer_type",
+    "service_principal_id",
+    "service_principal_name",
+    "group_key",
+];
+
+/// The values of a record's columns, in [`INDEX_COLUMNS`] order.
+pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 25] {
+    let t = |s: &str| Bind::Text(s.to_owned());
+    [
+        t(&index.id_key),
+        Bind::Int(index.created_at),
+        Bind::Int(i64::from(index.event_type)),
+        Bind::Int(i64::from(index.status)),
+        Bind::Int(index.error_code),
+        t(&index.correlation_id),
+        t(&index.user_id),
+        t(&index.user_principal_name),
+        t(&index.user_display_name),
+        t(&index.app_id),
+        t(&index.app_display_name),
+        t(&index.ip_address),
+        t(&index.city),
+        t(&index.state),
+        t(&index.country),
+        t(&index.resource_id),
+        t(&index.resource_display_name),
+        t(&index.conditional_access_status),
+        t(&index.client_app_used),
+        t(&index.operating_system),
+        t(&index.browser),
+        t(&index.token_issuer_type),
+        t(&index.service_principal_id),
+        t(&index.service_principal_name),
+        Bind::Int(index.group_key),
+    ]
+}
+
+/// The exclusive upper bound of the strings that start with `prefix` (in byte order, which is
+/// how both backends compare these columns: SQLite's BINARY, PostgreSQL's `COLLATE "C"`).
+fn prefix_upper_bound(prefix: &str) -> String {
+    let mut upper = prefix.to_owned();
+    upper.push(char::MAX);
+    upper
+}
+
+fn normalise(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// Appends a filter expression.
+pub fn push_expr(sql: &mut Sql, expr: &Expr) -> Result<(), StoreError> {
+    expr.validate()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    push_valid_expr(sql, expr);
+    Ok(())
+}
+
+fn push_valid_expr(sql: &mut Sql, expr: &Expr) {
+    match expr {
+        Expr::True => {
+            sql.push("1=1");
+        }
+        Expr::And(parts) | Expr::Or(parts) if parts.is_empty() => {
+            sql.push(if matches!(expr, Expr::And(_)) {
+                "1=1"
+            } else {
+                "1=0"
+            });
+        }
+        Expr::And(parts) | Expr::Or(parts) => {
+            let joiner = if matches!(expr, Expr::And(_)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            sql.push("(");
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    sql.push(joiner);
+                }
+                push_valid_expr(sql, part);
+            }
+            sql.push(")");
+        }
+        Expr::Not(inner) => {
+            sql.push("NOT (");
+            push_valid_expr(sql, inner);
+            sql.push(")");
+        }
+        Expr::Cmp(field, op, literal) => {
+            let col = column(*field);
+            let value = match literal {
+                Literal::Text(t) => Bind::Text(normalise(t)),
+                Literal::Integer(i) | Literal::Time(i) => Bind::Int(*i),
+            };
+            let op_sql = match (op, value) {
+                (Op::StartsWith, Bind::Text(prefix)) => {
+                    let upper = prefix_upper_bound(&prefix);
+                    sql.push("(")
+                        .push(col)
+                        .push(" >= ")
+                        .bind(Bind::Text(prefix));
+                    sql.push(" AND ")
+                        .push(col)
+                        .push(" < ")
+                        .bind(Bind::Text(upper))
+                        .push(")");
+                    return;
+                }
+                (op, value) => {
+                    let op_sql = match op {
+                        Op::Eq | Op::StartsWith => " = ", // validate() admits startsWith on text only
+                        Op::Ne => " <> ",
+                        Op::Lt => " < ",
+                        Op::Le => " <= ",
+                        Op::Gt => " > ",
+                        Op::Ge => " >= ",
+                    };
+                    (op_sql, value)
+                }
+            };
+            sql.push(col).push(op_sql.0).bind(op_sql.1);
+        }
+    }
+}
+
+/// The `ORDER BY` direction keyword.
+fn dir(descending: bool) -> &'static str {
+    if descending {
+        " DESC"
+    } else {
+        " ASC"
+    }
+}
+
+/// The sort column's SQL.
+pub fn sort_column(sort: Sort) -> &'static str {
+    column(sort.field.field())
+}
+
+/// True when the sort column holds text.
+pub fn sort_is_text(sort: Sort) -> bool {
+    sort.field.field().kind() == app::filter::FieldKind::Text
+}
+
+/// `SELECT … FROM signins` for a page of records, with the filter, snapshot and cursor.
+pub fn list_sql(
+    dialect: Dialect,
+    tenant_no: i64,
+    filter: &Expr,
+    sort: Sort,
+    snapshot: i64,
+    cursor: Option<&Cursor>,
+    limit: i64,
+) -> Result<Sql, StoreError> {
+    let col = sort_column(sort);
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT s.seq, s.created_at, s.id_key, ")
+        .push(col)
+        .push(", d.doc FROM signins s JOIN signin_docs d ON d.seq = s.seq WHERE s.tenant_no = ");
+    sql.int(tenant_no)
+        .push(" AND s.seq <= ")
+        .int(snapshot)
+        .push(" AND ");
+    push_expr(&mut sql, filter)?;
+    if let Some(c) = cursor {
+        let cmp = if sort.descending { " < " } else { " > " };
+        let value = match (&c.value, sort_is_text(sort)) {
+            (SortValue::Text(t), true) => Bind::Text(t.clone()),
+            (SortValue::Integer(i), false) => Bind::Int(*i),
+            _ => {
+                return Err(StoreError::Invalid(
+                    "the cursor does not fit this sort order".into(),
+                ))
+            }
+        };
+        if col == "s.created_at" {
+            sql.push(" AND (s.created_at, s.id_key)")
+                .push(cmp)
+                .push("(")
+                .int(c.created_at)
+                .push(", ")
+                .text(&c.id_key)
+                .push(")");
+        } else {
+            sql.push(" AND (")
+                .push(col)
+                .push(", s.created_at, s.id_key)")
+                .push(cmp)
+                .push("(");
+            sql.bind(value)
+                .push(", ")
+                .int(c.created_at)
+                .push(", ")
+                .text(&c.id_key)
+                .push(")");
+        }
+    }
+    let d = dir(sort.descending);
+    sql.push(" ORDER BY ");
+    if col != "s.created_at" {
+        sql.push(col).push(d).push(", ");
+    }
+    sql.push("s.created_at").push(d).push(", s.id_key").push(d);
+    sql.push(" LIMIT ").int(limit);
+    Ok(sql)
+}
+
+/// `SELECT count(*)` of the records matching a filter.
+pub fn count_sql(dialect: Dialect, tenant_no: i64, filter: &Expr) -> Result<Sql, StoreError> {
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT count(*) FROM signins s WHERE s.tenant_no = ")
+        .int(tenant_no)
+        .push(" AND ");
+    push_expr(&mut sql, filter)?;
+    Ok(sql)
+}
+
+/// The SQL of a record's bucket start.
+fn bucket_expr(aggregate: TimeAggregate) -> String {
+    match aggregate.bucket_micros() {
+        None => "0".to_owned(),
+        Some(size) => format!("((s.created_at / {size}) * {size})"),
+    }
+}
+
+/// The inner `SELECT … GROUP BY` of a grouped report.
+fn push_groups_inner(
+    sql: &mut Sql,
+    tenant_no: i64,
+    event_type: app::model::EventType,
+    filter: &Expr,
+    aggregate: TimeAggregate,
+    snapshot: i64,
+) -> Result<(), StoreError> {
+    let bucket = bucket_expr(aggregate);
+    sql.push("SELECT s.group_key AS group_key, ").push(&bucket);
+    sql.push(" AS bucket, count(*) AS n, min(s.created_at) AS first_at, max(s.created_at) AS last_at FROM signins s WHERE s.tenant_no = ");
+    sql.int(tenant_no)
+        .push(" AND s.event_type = ")
+        .int(i64::from(event_type.code()));
+    sql.push(" AND s.seq <= ").int(snapshot).push(" AND ");
+    push_expr(sql, filter)?;
+    sql.push(" GROUP BY s.group_key, ").push(&bucket);
+    Ok(())
+}
+
+/// A page of groups, newest first by their latest member.
+pub fn groups_sql(
+    dialect: Dialect,
+    tenant_no: i64,
+    query: &app::store::GroupQuery,
+    snapshot: i64,
+    limit: i64,
+) -> Result<Sql, StoreError> {
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT g.group_key, g.bucket, g.n, g.first_at, g.last_at FROM (");
+    push_groups_inner(
+        &mut sql,
+        tenant_no,
+        query.event_type,
+        &query.filter,
+        query.aggregate,
+        snapshot,
+    )?;
+    sql.push(") g");
+    if let Some(GroupCursor {
+        last_at,
+        key,
+        bucket,
+        ..
+    }) = &query.cursor
+    {
+        sql.push(" WHERE (g.last_at, g.group_key, g.bucket) < (")
+            .int(*last_at)
+            .push(", ")
+            .int(*key);
+        sql.push(", ").int(*bucket).push(")");
+    }
+    sql.push(" ORDER BY g.last_at DESC, g.group_key DESC, g.bucket DESC LIMIT ")
+        .int(limit);
+    Ok(sql)
+}
+
+/// How many groups a grouped report has.
+pub fn count_groups_sql(
+    dialect: Dialect,
+    tenant_no: i64,
+    event_type: app::model::EventType,
+    filter: &Expr,
+    aggregate: TimeAggregate,
+) -> Result<Sql, StoreError> {
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT count(*) FROM (");
+    push_groups_inner(&mut sql, tenant_no, event_type, filter, aggregate, i64::MAX)?;
+    sql.push(") g");
+    Ok(sql)
+}
+
+/// The newest member of one group (within the filter and snapshot) at its latest time.
+pub fn group_latest_sql(
+    dialect: Dialect,
+    tenant_no: i64,
+    event_type: app::model::EventType,
+    filter: &Expr,
+    snapshot: i64,
+    key: i64,
+    last_at: i64,
+) -> Result<Sql, StoreError> {
+    let mut sql = Sql::new(dialect);
+    sql.push(
+        "SELECT d.doc FROM signins s JOIN signin_docs d ON d.seq = s.seq WHERE s.tenant_no = ",
+    )
+    .int(tenant_no);
+    sql.push(" AND s.event_type = ")
+        .int(i64::from(event_type.code()));
+    sql.push(" AND s.group_key = ")
+        .int(key)
+        .push(" AND s.created_at = ")
+        .int(last_at);
+    sql.push(" AND s.seq <= ").int(snapshot).push(" AND ");
+    push_expr(&mut sql, filter)?;
+    sql.push(" ORDER BY s.id_key DESC LIMIT 1");
+    Ok(sql)
+}
+
+/// Sign-ins per bucket and status over `[from, to)`.
+pub fn histogram_sql(
+    dialect: Dialect,
+    tenant_no: i64,
+    filter: &Expr,
+    from: i64,
+    to: i64,
+    bucket_micros: i64,
+) -> Result<Sql, StoreError> {
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT (s.created_at - ")
+        .int(from)
+        .push(") / ")
+        .int(bucket_micros);
+    sql.push(" AS b, s.status, count(*) FROM signins s WHERE s.tenant_no = ")
+        .int(tenant_no);
+    sql.push(" AND s.created_at >= ")
+        .int(from)
+        .push(" AND s.created_at < ")
+        .int(to)
+        .push(" AND ");
+    push_expr(&mut sql, filter)?;
+    sql.push(" GROUP BY 1, s.status ORDER BY 1");
+    Ok(sql)
+}
+
+/// Folds `(bucket index, status, count)` rows into one bucket per step of `[from, to)`,
+/// empty buckets included so the chart has no gaps.
+pub fn fold_histogram(
+    rows: Vec<(i64, i16, i64)>,
+    from: i64,
+    to: i64,
+    bucket_micros: i64,
+) -> Vec<app::store::HistogramBucket> {
+    let n = ((to - from) + bucket_micros - 1) / bucket_micros;
+    let mut buckets: Vec<app::store::HistogramBucket> = (0..n.max(0))
+        .map(|i| app::store::HistogramBucket {
+            start: from + i * bucket_micros,
+            ..Default::default()
+        })
+        .collect();
+    for (b, status, count) in rows {
+        let Some(bucket) = usize::try_from(b).ok().and_then(|b| buckets.get_mut(b)) else {
+            continue;
+        };
+        match app::model::Status::from_code(status) {
+            Some(app::model::Status::Success) => bucket.success += count,
+            Some(app::model::Status::Interrupted) => bucket.interrupted += count,
+            _ => bucket.failure += count,
+        }
+    }
+    buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_text_only_ever_becomes_a_parameter() {
+        let mut sql = Sql::new(Dialect::Postgres);
+        let evil = "x'); DROP TABLE signins; --";
+        push_expr(&mut sql, &Expr::starts_with(Field::UserDisplayName, evil)).expect("valid");
+        assert!(!sql.text.contains("DROP"), "{}", sql.text);
+        assert_eq!(
+            sql.text,
+            "(s.user_display_name >= $1 AND s.user_display_name < $2)"
+        );
+        assert_eq!(sql.binds[0], Bind::Text(evil.to_lowercase()));
+    }
+
+    #[test]
+    fn empty_or_matches_nothing_and_empty_and_everything() {
+        let mut sql = Sql::new(Dialect::Sqlite);
+        push_expr(
+            &mut sql,
+            &Expr::And(vec![Expr::Or(vec![]), Expr::And(vec![])]),
+        )
+        .expect("valid");
+        assert_eq!(sql.text, "(1=0 AND 1=1)");
+    }
+
+    #[test]
+    fn a_histogram_has_every_bucket_even_empty_ones() {
+        let buckets = fold_histogram(vec![(0, 0, 3), (2, 1, 1), (2, 2, 4)], 0, 30, 10);
+        assert_eq!(buckets.len(), 3);
+        assert_eq!(
+            (
+                buckets[0].success,
+                buckets[1].success,
+                buckets[2].failure,
+                buckets[2].interrupted
+            ),
+            (3, 0, 1, 4)
+        );
+    }
+}
+
+/// `INSERT INTO signins … ON CONFLICT DO NOTHING RETURNING seq, id_key` for a chunk.
+pub fn insert_signins_sql(
+    dialect: Dialect,
+    tenant_no: i64,
+    chunk: &[app::store::NewSignIn],
+) -> Sql {
+    let mut sql = Sql::new(dialect);
+    sql.push("INSERT INTO signins (tenant_no, ")
+        .push(&INDEX_COLUMNS.join(", "))
+        .push(") VALUES ");
+    for (i, record) in chunk.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.int(tenant_no);
+        for value in index_values(&record.index) {
+            sql.push(", ").bind(value);
+        }
+        sql.push(")");
+    }
+    sql.push(" ON CONFLICT (tenant_no, id_key) DO NOTHING RETURNING seq, id_key");
+    sql
+}
+
+/// `INSERT INTO signin_docs` for the records of a chunk that were stored, given the
+/// `(seq, id_key)` rows the insert returned. Within a batch, the first record with an ID wins.
+pub fn insert_docs_sql(
+    dialect: Dialect,
+    chunk: &[app::store::NewSignIn],
+    stored: &[(i64, String)],
+) -> Option<Sql> {
+    if stored.is_empty() {
+        return None;
+    }
+    let mut seq_of: std::collections::HashMap<&str, i64> =
+        stored.iter().map(|(seq, id)| (id.as_str(), *seq)).collect();
+    let mut sql = Sql::new(dialect);
+    sql.push("INSERT INTO signin_docs (seq, doc) VALUES ");
+    let mut first = true;
+    for record in chunk {
+        if let Some(seq) = seq_of.remove(record.index.id_key.as_str()) {
+            sql.push(if first { "(" } else { ", (" });
+            sql.int(seq)
+                .push(", ")
+                .bind(Bind::Blob(super::doc::encode(&record.json)))
+                .push(")");
+            first = false;
+        }
+    }
+    Some(sql)
+}
+
+/// Rows per multi-row insert: 26 parameters a row stays well under SQLite's 32,766 and
+/// PostgreSQL's 65,535.
+pub const ROWS_PER_INSERT: usize = 500;
