@@ -361,6 +361,23 @@ pub struct GroupCursor {
     pub bucket: i64,
 }
 
+/// A query for a page of one group's members.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MembersQuery {
+    /// The grouped report.
+    pub event_type: EventType,
+    /// The filter the group was computed over.
+    pub filter: Expr,
+    /// The group key.
+    pub key: i64,
+    /// The bucket `[from, to)` when groups are split in time.
+    pub bucket: Option<(i64, i64)>,
+    /// The page size.
+    pub limit: i64,
+    /// Where the previous page ended.
+    pub cursor: Option<Cursor>,
+}
+
 /// One group of a grouped report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRow {
@@ -471,29 +488,21 @@ pub trait Store: Send + Sync + 'static {
     async fn list_group_members(
         &self,
         tenant_id: &str,
-        event_type: EventType,
-        filter: &Expr,
-        key: i64,
-        bucket: Option<(i64, i64)>,
-        limit: i64,
-        cursor: Option<Cursor>,
+        query: &MembersQuery,
     ) -> StoreResult<Page<StoredSignIn, Cursor>> {
-        let mut filter = crate::filter::report_expr(event_type)
-            .and(filter.clone())
-            .and(Expr::eq_int(Field::GroupKey, key));
-        if let Some((from, to)) = bucket {
+        let mut filter = crate::filter::report_expr(query.event_type)
+            .and(query.filter.clone())
+            .and(Expr::eq_int(Field::GroupKey, query.key));
+        if let Some((from, to)) = query.bucket {
             filter = filter.and(Expr::time_range(Some(from), Some(to)));
         }
-        self.list_signins(
-            tenant_id,
-            &ListQuery {
-                filter,
-                sort: Sort::default(),
-                limit,
-                cursor,
-            },
-        )
-        .await
+        let list = ListQuery {
+            filter,
+            sort: Sort::default(),
+            limit: query.limit,
+            cursor: query.cursor.clone(),
+        };
+        self.list_signins(tenant_id, &list).await
     }
 
     /// Every record matching a filter, newest first, read page by page so memory stays flat

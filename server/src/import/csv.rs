@@ -56,9 +56,8 @@ pub fn detect(headers: &[String], file_name: &str) -> Option<CsvKind> {
         EventType::ManagedIdentity
     } else if lower_name.starts_with("applicationsignins")
         || lower_name.contains("serviceprincipal")
+        || (has("service principal id") && !has("user id"))
     {
-        EventType::ServicePrincipal
-    } else if has("service principal id") && !has("user id") {
         EventType::ServicePrincipal
     } else {
         EventType::Interactive
@@ -682,7 +681,7 @@ pub fn read_auth_details(
     bad: &mut dyn FnMut(String, RecordProblem),
 ) -> anyhow::Result<()> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-    let headers: Vec<String> = csv.headers()?.iter().map(|h| norm_header(h)).collect();
+    let headers: Vec<String> = csv.headers()?.iter().map(norm_header).collect();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let id_col = col("request id").ok_or_else(|| anyhow::anyhow!("no Request ID column"))?;
     let date_col = col("date (utc)")

@@ -375,7 +375,10 @@ fn push_groups_inner(
         .int(i64::from(event_type.code()));
     sql.push(" AND s.seq <= ").int(snapshot).push(" AND ");
     push_expr(sql, filter)?;
-    sql.push(" GROUP BY s.group_key, ").push(&bucket);
+    sql.push(" GROUP BY s.group_key");
+    if aggregate.bucket_micros().is_some() {
+        sql.push(", ").push(&bucket);
+    }
     Ok(())
 }
 
@@ -512,50 +515,6 @@ pub fn fold_histogram(
     buckets
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_text_only_ever_becomes_a_parameter() {
-        let mut sql = Sql::new(Dialect::Postgres);
-        let evil = "x'); DROP TABLE signins; --";
-        push_expr(&mut sql, &Expr::starts_with(Field::UserDisplayName, evil)).expect("valid");
-        assert!(!sql.text.contains("DROP"), "{}", sql.text);
-        assert_eq!(
-            sql.text,
-            "(s.user_display_name >= $1 AND s.user_display_name < $2)"
-        );
-        assert_eq!(sql.binds[0], Bind::Text(evil.to_lowercase()));
-    }
-
-    #[test]
-    fn empty_or_matches_nothing_and_empty_and_everything() {
-        let mut sql = Sql::new(Dialect::Sqlite);
-        push_expr(
-            &mut sql,
-            &Expr::And(vec![Expr::Or(vec![]), Expr::And(vec![])]),
-        )
-        .expect("valid");
-        assert_eq!(sql.text, "(1=0 AND 1=1)");
-    }
-
-    #[test]
-    fn a_histogram_has_every_bucket_even_empty_ones() {
-        let buckets = fold_histogram(vec![(0, 0, 3), (2, 1, 1), (2, 2, 4)], 0, 30, 10);
-        assert_eq!(buckets.len(), 3);
-        assert_eq!(
-            (
-                buckets[0].success,
-                buckets[1].success,
-                buckets[2].failure,
-                buckets[2].interrupted
-            ),
-            (3, 0, 1, 4)
-        );
-    }
-}
-
 /// `INSERT INTO signins … ON CONFLICT DO NOTHING RETURNING seq, id_key` for a chunk.
 pub fn insert_signins_sql(
     dialect: Dialect,
@@ -609,3 +568,47 @@ pub fn insert_docs_sql(
 /// Rows per multi-row insert: 26 parameters a row stays well under SQLite's 32,766 and
 /// PostgreSQL's 65,535.
 pub const ROWS_PER_INSERT: usize = 500;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_text_only_ever_becomes_a_parameter() {
+        let mut sql = Sql::new(Dialect::Postgres);
+        let evil = "x'); DROP TABLE signins; --";
+        push_expr(&mut sql, &Expr::starts_with(Field::UserDisplayName, evil)).expect("valid");
+        assert!(!sql.text.contains("DROP"), "{}", sql.text);
+        assert_eq!(
+            sql.text,
+            "(s.user_display_name >= $1 AND s.user_display_name < $2)"
+        );
+        assert_eq!(sql.binds[0], Bind::Text(evil.to_lowercase()));
+    }
+
+    #[test]
+    fn empty_or_matches_nothing_and_empty_and_everything() {
+        let mut sql = Sql::new(Dialect::Sqlite);
+        push_expr(
+            &mut sql,
+            &Expr::And(vec![Expr::Or(vec![]), Expr::And(vec![])]),
+        )
+        .expect("valid");
+        assert_eq!(sql.text, "(1=0 AND 1=1)");
+    }
+
+    #[test]
+    fn a_histogram_has_every_bucket_even_empty_ones() {
+        let buckets = fold_histogram(vec![(0, 0, 3), (2, 1, 1), (2, 2, 4)], 0, 30, 10);
+        assert_eq!(buckets.len(), 3);
+        assert_eq!(
+            (
+                buckets[0].success,
+                buckets[1].success,
+                buckets[2].failure,
+                buckets[2].interrupted
+            ),
+            (3, 0, 1, 4)
+        );
+    }
+}

@@ -1,0 +1,1154 @@
+//! The store conformance suite: every operation and filter of [`app::store::Store`], written
+//! once and run against SQLite always and PostgreSQL when `SIGNBOOK_TEST_POSTGRES_URL` is set
+//! (each test on a database of its own).
+
+mod common;
+
+use app::filter::{report_expr, Expr, Field, Literal, Op};
+use app::grouping::TimeAggregate;
+use app::model::{EventType, Status};
+use app::store::*;
+use common::*;
+use futures::StreamExt;
+use serde_json::json;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Runs each named test against both backends.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = super::sqlite_store().await;
+                    super::$name(store).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(store) = super::postgres_store().await else { return };
+                    super::$name(store).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    tenants_are_created_found_and_listed,
+    ingest_keys_are_found_by_hash,
+    a_record_reads_back_exactly_as_stored,
+    re_ingesting_the_same_ids_stores_nothing_twice,
+    records_come_newest_first_and_page_completely,
+    every_filter_field_selects_exactly_its_records,
+    text_filters_ignore_case_and_match_prefixes,
+    and_or_not_and_time_ranges_combine,
+    every_sort_column_orders_and_pages_in_both_directions,
+    paging_stays_stable_while_records_arrive,
+    a_filter_that_does_not_fit_its_field_is_refused,
+    groups_join_rows_that_differ_only_in_time,
+    groups_treat_case_and_empty_key_fields_as_equal,
+    the_time_aggregate_splits_groups_into_buckets,
+    groups_are_computed_over_the_filter,
+    group_paging_stays_stable_while_records_arrive,
+    a_group_pages_through_its_members,
+    interactive_sign_ins_have_no_groups,
+    the_histogram_counts_each_status_per_bucket,
+    streaming_reads_every_matching_record,
+    no_tenant_sees_another_tenants_records,
+    the_store_reports_its_size,
+);
+
+fn ni() -> Expr {
+    report_expr(EventType::NonInteractive)
+}
+
+async fn all_ids(store: &dyn Store, tenant: &str, filter: Expr) -> Vec<String> {
+    let query = ListQuery {
+        filter,
+        sort: Sort::default(),
+        limit: MAX_PAGE,
+        cursor: None,
+    };
+    ids(&store
+        .list_signins(tenant, &query)
+        .await
+        .expect("list")
+        .items)
+}
+
+async fn tenants_are_created_found_and_listed(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let b = tenant(store.as_ref(), "Fabrikam").await;
+    assert_eq!(
+        store.find_tenant("contoso").await.expect("find").as_ref(),
+        Some(&a),
+        "by name, any case"
+    );
+    assert_eq!(
+        store.find_tenant(&b.id).await.expect("find").as_ref(),
+        Some(&b),
+        "by ID"
+    );
+    assert_eq!(store.find_tenant("nobody").await.expect("find"), None);
+    let names: Vec<String> = store
+        .list_tenants()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(names, vec!["Contoso", "Fabrikam"]);
+    let again = Tenant {
+        id: uuid::Uuid::new_v4().to_string(),
+        ..a.clone()
+    };
+    assert!(
+        matches!(
+            store.insert_tenant(&again).await,
+            Err(StoreError::Conflict(_))
+        ),
+        "names are unique"
+    );
+    let limited = Tenant {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: "Free one".into(),
+        licence: Licence::Free,
+        retention_days: Some(7),
+    };
+    store.insert_tenant(&limited).await.expect("insert");
+    assert_eq!(
+        store.find_tenant("free one").await.expect("find"),
+        Some(limited)
+    );
+}
+
+async fn ingest_keys_are_found_by_hash(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    store
+        .insert_ingest_key(&t.id, "forwarder", "hash-1")
+        .await
+        .expect("insert");
+    let key = store
+        .find_ingest_key("hash-1")
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(
+        (key.tenant_id.as_str(), key.name.as_str()),
+        (t.id.as_str(), "forwarder")
+    );
+    assert_eq!(store.find_ingest_key("hash-2").await.expect("find"), None);
+    assert!(store
+        .insert_ingest_key("no-such-tenant", "x", "hash-3")
+        .await
+        .is_err());
+}
+
+async fn a_record_reads_back_exactly_as_stored(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    // Key order, unknown properties, nulls, number forms and non-ASCII text must all survive.
+    let text = r#"{"createdDateTime":"2024-05-01T10:00:00.1234567+00:00","id":"AbC-1","zNew":{"b":1,"a":[1.0,2e3,null]},"userDisplayName":"Zoë 東京 \"quoted\"","location":{"city":null,"geoCoordinates":{"latitude":0}},"status":{"errorCode":50126}}"#;
+    let parsed: app::model::SignIn = serde_json::from_str(text).expect("valid");
+    store
+        .insert_signins(&t.id, &[NewSignIn::new(&parsed, text.to_owned())])
+        .await
+        .expect("insert");
+    let found = store
+        .find_signin(&t.id, "abc-1")
+        .await
+        .expect("find")
+        .expect("found, whatever the case of the ID");
+    assert_eq!(found.json, text);
+    let listed = store
+        .list_signins(
+            &t.id,
+            &ListQuery {
+                filter: Expr::True,
+                sort: Sort::default(),
+                limit: 10,
+                cursor: None,
+            },
+        )
+        .await
+        .expect("list");
+    assert_eq!(listed.items[0].json, text);
+    assert_eq!(store.find_signin(&t.id, "abc-2").await.expect("find"), None);
+}
+
+async fn re_ingesting_the_same_ids_stores_nothing_twice(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch: Vec<NewSignIn> = (0..10)
+        .map(|i| record(&format!("r{i}"), &at(i), json!({})))
+        .collect();
+    let first = store.insert_signins(&t.id, &batch).await.expect("insert");
+    assert_eq!(
+        first,
+        InsertOutcome {
+            inserted: 10,
+            duplicates: 0
+        }
+    );
+    // The same IDs again, one in another case and with other content: all duplicates, and the
+    // stored records are untouched.
+    let mut again: Vec<NewSignIn> = (0..10)
+        .map(|i| {
+            record(
+                &format!("r{i}"),
+                &at(i),
+                json!({"userDisplayName": "Changed"}),
+            )
+        })
+        .collect();
+    again.push(record("R3", &at(3), json!({"userDisplayName": "Changed"})));
+    again.push(record("r10", &at(10), json!({})));
+    again.push(record(
+        "r10",
+        &at(10),
+        json!({"userDisplayName": "Second copy in one batch"}),
+    ));
+    let second = store.insert_signins(&t.id, &again).await.expect("insert");
+    assert_eq!(
+        second,
+        InsertOutcome {
+            inserted: 1,
+            duplicates: 12
+        }
+    );
+    assert_eq!(
+        store
+            .count_signins(&t.id, &Expr::True)
+            .await
+            .expect("count"),
+        11
+    );
+    let r3 = store
+        .find_signin(&t.id, "r3")
+        .await
+        .expect("find")
+        .expect("found");
+    assert!(r3.json.contains("Ann Example") && !r3.json.contains("Changed"));
+    let r10 = store
+        .find_signin(&t.id, "r10")
+        .await
+        .expect("find")
+        .expect("found");
+    assert!(
+        !r10.json.contains("Second copy"),
+        "the first record with an ID in a batch wins"
+    );
+}
+
+async fn records_come_newest_first_and_page_completely(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    // Pairs of records share a time: ties are ordered by Request ID.
+    let batch: Vec<NewSignIn> = (0..25)
+        .map(|i| record(&format!("r{i:02}"), &at(i / 2), json!({})))
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .list_signins(
+                &t.id,
+                &ListQuery {
+                    filter: Expr::True,
+                    sort: Sort::default(),
+                    limit: 4,
+                    cursor,
+                },
+            )
+            .await
+            .expect("list");
+        assert!(page.items.len() <= 4);
+        seen.extend(ids(&page.items));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let mut expected: Vec<(i64, String)> = (0..25).map(|i| (i / 2, format!("r{i:02}"))).collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(
+        seen,
+        expected.into_iter().map(|(_, id)| id).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        store
+            .count_signins(&t.id, &Expr::True)
+            .await
+            .expect("count"),
+        25
+    );
+}
+
+async fn every_filter_field_selects_exactly_its_records(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let special = json!({
+        "correlationId": "corr-X", "userId": "user-X", "userPrincipalName": "zed@contoso.com", "userDisplayName": "Zed Zulu",
+        "appId": "app-X", "appDisplayName": "Zeta App", "ipAddress": "192.0.2.7",
+        "location": {"city": "Oslo", "state": "Oslo County", "countryOrRegion": "NO"},
+        "resourceId": "res-X", "resourceDisplayName": "Key Vault", "status": {"errorCode": 50126},
+        "conditionalAccessStatus": "failure", "clientAppUsed": "IMAP4",
+        "deviceDetail": {"browser": "Firefox 120", "operatingSystem": "Linux"}, "tokenIssuerType": "ADFederationServices",
+        "servicePrincipalId": "sp-X", "servicePrincipalName": "Backup Job"
+    });
+    store
+        .insert_signins(
+            &t.id,
+            &[
+                record("plain", &at(1), json!({})),
+                record("special", &at(2), special),
+            ],
+        )
+        .await
+        .expect("insert");
+    let cases: Vec<(Field, Literal)> = vec![
+        (Field::RequestId, Literal::Text("special".into())),
+        (Field::CorrelationId, Literal::Text("corr-X".into())),
+        (Field::UserId, Literal::Text("user-X".into())),
+        (
+            Field::UserPrincipalName,
+            Literal::Text("zed@contoso.com".into()),
+        ),
+        (Field::UserDisplayName, Literal::Text("Zed Zulu".into())),
+        (Field::AppId, Literal::Text("app-X".into())),
+        (Field::AppDisplayName, Literal::Text("Zeta App".into())),
+        (Field::IpAddress, Literal::Text("192.0.2.7".into())),
+        (Field::City, Literal::Text("Oslo".into())),
+        (Field::State, Literal::Text("Oslo County".into())),
+        (Field::CountryOrRegion, Literal::Text("NO".into())),
+        (Field::ResourceId, Literal::Text("res-X".into())),
+        (
+            Field::ResourceDisplayName,
+            Literal::Text("Key Vault".into()),
+        ),
+        (Field::ErrorCode, Literal::Integer(50126)),
+        (
+            Field::Status,
+            Literal::Integer(i64::from(Status::Failure.code())),
+        ),
+        (
+            Field::ConditionalAccessStatus,
+            Literal::Text("failure".into()),
+        ),
+        (Field::ClientAppUsed, Literal::Text("IMAP4".into())),
+        (Field::OperatingSystem, Literal::Text("Linux".into())),
+        (Field::Browser, Literal::Text("Firefox 120".into())),
+        (
+            Field::TokenIssuerType,
+            Literal::Text("ADFederationServices".into()),
+        ),
+        (Field::ServicePrincipalId, Literal::Text("sp-X".into())),
+        (
+            Field::ServicePrincipalName,
+            Literal::Text("Backup Job".into()),
+        ),
+        (Field::CreatedDateTime, Literal::Time(at_micros(2))),
+    ];
+    for (field, literal) in cases {
+        let eq = Expr::Cmp(field, Op::Eq, literal.clone());
+        assert_eq!(
+            all_ids(store.as_ref(), &t.id, eq).await,
+            vec!["special"],
+            "{field:?} eq"
+        );
+        let ne = Expr::Cmp(field, Op::Ne, literal);
+        assert_eq!(
+            all_ids(store.as_ref(), &t.id, ne).await,
+            vec!["plain"],
+            "{field:?} ne"
+        );
+    }
+    let by_type = Expr::eq_int(
+        Field::EventType,
+        i64::from(EventType::NonInteractive.code()),
+    );
+    assert_eq!(all_ids(store.as_ref(), &t.id, by_type).await.len(), 2);
+    assert!(
+        all_ids(store.as_ref(), &t.id, report_expr(EventType::Interactive))
+            .await
+            .is_empty()
+    );
+}
+
+async fn text_filters_ignore_case_and_match_prefixes(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let names = [
+        "Adele Vance",
+        "adam smith",
+        "Alex Wilber",
+        "Ädele Umlaut",
+        "Bob",
+    ];
+    let batch: Vec<NewSignIn> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            record(
+                &format!("r{i}"),
+                &at(i as i64),
+                json!({"userDisplayName": n}),
+            )
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let starts = |p: &str| Expr::starts_with(Field::UserDisplayName, p);
+    let mut found = all_ids(store.as_ref(), &t.id, starts("AD")).await;
+    found.sort();
+    assert_eq!(found, vec!["r0", "r1"]);
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, starts("ädele")).await,
+        vec!["r3"]
+    );
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, starts("  alex ")).await,
+        vec!["r2"],
+        "surrounding spaces are ignored"
+    );
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, starts("")).await.len(),
+        5,
+        "an empty prefix matches all"
+    );
+    assert!(all_ids(store.as_ref(), &t.id, starts("adele vancez"))
+        .await
+        .is_empty());
+    assert_eq!(
+        all_ids(
+            store.as_ref(),
+            &t.id,
+            Expr::eq_text(Field::UserDisplayName, "BOB")
+        )
+        .await,
+        vec!["r4"]
+    );
+    // Characters that mean something to LIKE or to SQL are plain text here.
+    assert!(all_ids(store.as_ref(), &t.id, starts("%")).await.is_empty());
+    assert!(all_ids(store.as_ref(), &t.id, starts("_")).await.is_empty());
+    assert!(all_ids(store.as_ref(), &t.id, starts("'; --"))
+        .await
+        .is_empty());
+}
+
+async fn and_or_not_and_time_ranges_combine(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch: Vec<NewSignIn> = (0..10)
+        .map(|i| {
+            record(
+                &format!("r{i}"),
+                &at(i * 60),
+                json!({"status": {"errorCode": if i % 3 == 0 { 50126 } else { 0 }}}),
+            )
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let range = Expr::time_range(Some(at_micros(120)), Some(at_micros(420)));
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, range.clone()).await,
+        vec!["r6", "r5", "r4", "r3", "r2"],
+        "[from, to)"
+    );
+    let failed = Expr::eq_int(Field::ErrorCode, 50126);
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, range.clone().and(failed.clone())).await,
+        vec!["r6", "r3"]
+    );
+    let either = Expr::Or(vec![
+        Expr::eq_text(Field::RequestId, "r1"),
+        Expr::eq_text(Field::RequestId, "r8"),
+    ]);
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, either).await,
+        vec!["r8", "r1"]
+    );
+    let not_failed = range.and(Expr::Not(Box::new(failed)));
+    assert_eq!(
+        all_ids(store.as_ref(), &t.id, not_failed).await,
+        vec!["r5", "r4", "r2"]
+    );
+    assert!(all_ids(store.as_ref(), &t.id, Expr::Or(vec![]))
+        .await
+        .is_empty());
+    let after = Expr::Cmp(
+        Field::CreatedDateTime,
+        Op::Gt,
+        Literal::Time(at_micros(480)),
+    );
+    assert_eq!(all_ids(store.as_ref(), &t.id, after).await, vec!["r9"]);
+    let upto = Expr::Cmp(Field::CreatedDateTime, Op::Le, Literal::Time(at_micros(60)));
+    assert_eq!(all_ids(store.as_ref(), &t.id, upto).await, vec!["r1", "r0"]);
+}
+
+async fn every_sort_column_orders_and_pages_in_both_directions(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let users = ["carol", "alice", "bob", "alice", "dave", "bob", "erin"];
+    let batch: Vec<NewSignIn> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let city = ["Oslo", "Bergen", "Turku"][i % 3];
+            let code = [0, 50126, 50074][i % 3];
+            record(&format!("r{i}"), &at((i as i64 * 37) % 11), json!({
+                "userDisplayName": u, "appDisplayName": format!("app {}", i % 3), "ipAddress": format!("10.0.0.{}", 9 - i),
+                "location": {"city": city}, "resourceDisplayName": format!("res {}", i % 2),
+                "resourceId": format!("rid-{}", i % 4), "servicePrincipalName": format!("sp {}", i % 5),
+                "status": {"errorCode": code}
+            }))
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let parsed: Vec<serde_json::Value> = batch
+        .iter()
+        .map(|r| serde_json::from_str(&r.json).expect("json"))
+        .collect();
+    let fields = [
+        SortField::Date,
+        SortField::RequestId,
+        SortField::User,
+        SortField::Application,
+        SortField::Status,
+        SortField::IpAddress,
+        SortField::Location,
+        SortField::Resource,
+        SortField::ResourceId,
+        SortField::ServicePrincipal,
+    ];
+    for field in fields {
+        for descending in [false, true] {
+            let sort = Sort { field, descending };
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = store
+                    .list_signins(
+                        &t.id,
+                        &ListQuery {
+                            filter: Expr::True,
+                            sort,
+                            limit: 3,
+                            cursor,
+                        },
+                    )
+                    .await
+                    .expect("list");
+                seen.extend(ids(&page.items));
+                match page.next {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            // The expected order, computed here from the records themselves.
+            let key = |v: &serde_json::Value| -> (String, i64, String) {
+                let text = |p: &str| {
+                    v.pointer(p)
+                        .and_then(|x| x.as_str())
+                        .unwrap_or("")
+                        .to_lowercase()
+                };
+                let time = chrono::DateTime::parse_from_rfc3339(
+                    v["createdDateTime"].as_str().expect("time"),
+                )
+                .expect("valid")
+                .timestamp_micros();
+                let status =
+                    Status::of_code(v["status"]["errorCode"].as_i64().expect("code")).code();
+                let primary = match field {
+                    SortField::Date => String::new(),
+                    SortField::RequestId => text("/id"),
+                    SortField::User => text("/userDisplayName"),
+                    SortField::Application => text("/appDisplayName"),
+                    SortField::Status => format!("{status:05}"),
+                    SortField::IpAddress => text("/ipAddress"),
+                    SortField::Location => text("/location/city"),
+                    SortField::Resource => text("/resourceDisplayName"),
+                    SortField::ResourceId => text("/resourceId"),
+                    SortField::ServicePrincipal => text("/servicePrincipalName"),
+                };
+                (primary, time, text("/id"))
+            };
+            let mut expected: Vec<&serde_json::Value> = parsed.iter().collect();
+            expected.sort_by_key(|v| key(v));
+            if descending {
+                expected.reverse();
+            }
+            let expected: Vec<String> = expected
+                .iter()
+                .map(|v| v["id"].as_str().expect("id").to_owned())
+                .collect();
+            assert_eq!(seen, expected, "{field:?} descending={descending}");
+        }
+    }
+}
+
+async fn paging_stays_stable_while_records_arrive(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch: Vec<NewSignIn> = (0..30)
+        .map(|i| record(&format!("old{i:02}"), &at(i * 10), json!({})))
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let first = store
+        .list_signins(
+            &t.id,
+            &ListQuery {
+                filter: Expr::True,
+                sort: Sort::default(),
+                limit: 10,
+                cursor: None,
+            },
+        )
+        .await
+        .expect("list");
+    let mut seen = ids(&first.items);
+    // New records arrive: newer than everything, older than everything, and in between.
+    let arriving: Vec<NewSignIn> = (0..15)
+        .map(|i| record(&format!("new{i:02}"), &at(i * 25 - 5), json!({})))
+        .collect();
+    store
+        .insert_signins(&t.id, &arriving)
+        .await
+        .expect("insert");
+    let mut cursor = first.next;
+    while let Some(c) = cursor {
+        let page = store
+            .list_signins(
+                &t.id,
+                &ListQuery {
+                    filter: Expr::True,
+                    sort: Sort::default(),
+                    limit: 7,
+                    cursor: Some(c),
+                },
+            )
+            .await
+            .expect("list");
+        seen.extend(ids(&page.items));
+        cursor = page.next;
+    }
+    let mut expected: Vec<String> = (0..30).rev().map(|i| format!("old{i:02}")).collect();
+    assert_eq!(
+        seen,
+        std::mem::take(&mut expected)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        "exactly the records of the first page's moment"
+    );
+    // A new first page sees them all.
+    assert_eq!(
+        store
+            .count_signins(&t.id, &Expr::True)
+            .await
+            .expect("count"),
+        45
+    );
+}
+
+async fn a_filter_that_does_not_fit_its_field_is_refused(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let bad = Expr::Cmp(Field::ErrorCode, Op::Eq, Literal::Text("x".into()));
+    let query = ListQuery {
+        filter: bad.clone(),
+        sort: Sort::default(),
+        limit: 10,
+        cursor: None,
+    };
+    assert!(matches!(
+        store.list_signins(&t.id, &query).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.count_signins(&t.id, &bad).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let starts = Expr::Cmp(Field::CreatedDateTime, Op::StartsWith, Literal::Time(1));
+    assert!(matches!(
+        store.count_signins(&t.id, &starts).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.count_signins("no-such-tenant", &Expr::True).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn groups_page(
+    store: &dyn Store,
+    tenant: &str,
+    event_type: EventType,
+    filter: Expr,
+    aggregate: TimeAggregate,
+) -> Vec<GroupRow> {
+    let mut rows = Vec::new();
+    let mut cursor = None;
+    loop {
+        let query = GroupQuery {
+            event_type,
+            filter: filter.clone(),
+            aggregate,
+            limit: 2,
+            cursor,
+        };
+        let page = store.list_groups(tenant, &query).await.expect("groups");
+        rows.extend(page.items);
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    rows
+}
+
+fn latest_id(row: &GroupRow) -> String {
+    serde_json::from_str::<serde_json::Value>(&row.latest.json).expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned()
+}
+
+async fn groups_join_rows_that_differ_only_in_time(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let mut batch: Vec<NewSignIn> = (0..5)
+        .map(|i| {
+            record(
+                &format!("a{i}"),
+                &at(i * 100),
+                json!({"correlationId": format!("c{i}")}),
+            )
+        })
+        .collect();
+    batch.push(record("b0", &at(50), json!({"ipAddress": "10.9.9.9"})));
+    batch.push(record("b1", &at(450), json!({"ipAddress": "10.9.9.9"})));
+    batch.push(record(
+        "c0",
+        &at(10),
+        json!({"status": {"errorCode": 50126}}),
+    ));
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let rows = groups_page(
+        store.as_ref(),
+        &t.id,
+        EventType::NonInteractive,
+        ni(),
+        TimeAggregate::Whole,
+    )
+    .await;
+    let summary: Vec<(String, i64, i64, i64)> = rows
+        .iter()
+        .map(|r| (latest_id(r), r.count, r.first_at, r.last_at))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("b1".into(), 2, at_micros(50), at_micros(450)),
+            ("a4".into(), 5, at_micros(0), at_micros(400)),
+            ("c0".into(), 1, at_micros(10), at_micros(10)),
+        ],
+        "newest group first, each with its count, first and last time and latest member"
+    );
+    assert_eq!(
+        store
+            .count_groups(
+                &t.id,
+                EventType::NonInteractive,
+                &ni(),
+                TimeAggregate::Whole
+            )
+            .await
+            .expect("count"),
+        3
+    );
+    // The key is the one the shared grouping code computes.
+    let parsed: app::model::SignIn = serde_json::from_str(&rows[1].latest.json).expect("record");
+    assert_eq!(
+        Some(rows[1].key),
+        app::grouping::group_hash(EventType::NonInteractive, &parsed)
+    );
+}
+
+async fn groups_treat_case_and_empty_key_fields_as_equal(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch = vec![
+        record("a", &at(1), json!({"userId": "USER-1", "appId": "App-1"})),
+        record("b", &at(2), json!({"userId": "user-1", "appId": "app-1"})),
+        record("c", &at(3), json!({"ipAddress": null})),
+        record("d", &at(4), json!({"ipAddress": ""})),
+        record("e", &at(5), new_without_ip()),
+    ];
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let rows = groups_page(
+        store.as_ref(),
+        &t.id,
+        EventType::NonInteractive,
+        ni(),
+        TimeAggregate::Whole,
+    )
+    .await;
+    let counts: Vec<(String, i64)> = rows.iter().map(|r| (latest_id(r), r.count)).collect();
+    assert_eq!(counts, vec![("e".into(), 3), ("b".into(), 2)]);
+}
+
+fn new_without_ip() -> serde_json::Value {
+    json!({"ipAddress": "   "})
+}
+
+async fn the_time_aggregate_splits_groups_into_buckets(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    // 00:10, 05:50, 06:10, 23:59 and the next day 00:30.
+    let minutes = [10, 350, 370, 1439, 1470];
+    let batch: Vec<NewSignIn> = minutes
+        .iter()
+        .enumerate()
+        .map(|(i, m)| record(&format!("r{i}"), &at(*m), json!({})))
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let expect = [
+        (TimeAggregate::Whole, vec![5]),
+        (TimeAggregate::Day, vec![1, 4]),
+        (TimeAggregate::SixHours, vec![1, 1, 1, 2]),
+        (TimeAggregate::Hour, vec![1, 1, 1, 1, 1]),
+    ];
+    for (aggregate, counts) in expect {
+        let rows = groups_page(
+            store.as_ref(),
+            &t.id,
+            EventType::NonInteractive,
+            ni(),
+            aggregate,
+        )
+        .await;
+        assert_eq!(
+            rows.iter().map(|r| r.count).collect::<Vec<_>>(),
+            counts,
+            "{aggregate:?}"
+        );
+        let total = store
+            .count_groups(&t.id, EventType::NonInteractive, &ni(), aggregate)
+            .await
+            .expect("count");
+        assert_eq!(total, counts.len() as i64);
+        if let Some(size) = aggregate.bucket_micros() {
+            assert!(rows.iter().all(|r| r.bucket % size == 0
+                && r.first_at >= r.bucket
+                && r.last_at < r.bucket + size));
+        }
+    }
+}
+
+async fn groups_are_computed_over_the_filter(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch = vec![
+        record("a", &at(1), json!({"deviceDetail": {"browser": "Edge"}})),
+        record("b", &at(2), json!({"deviceDetail": {"browser": "Chrome"}})),
+        record("c", &at(3), json!({"deviceDetail": {"browser": "Edge"}})),
+        record("d", &at(500), json!({"deviceDetail": {"browser": "Edge"}})),
+    ];
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let edge_early = ni()
+        .and(Expr::starts_with(Field::Browser, "edge"))
+        .and(Expr::time_range(None, Some(at_micros(100))));
+    let rows = groups_page(
+        store.as_ref(),
+        &t.id,
+        EventType::NonInteractive,
+        edge_early,
+        TimeAggregate::Whole,
+    )
+    .await;
+    assert_eq!(
+        rows.iter()
+            .map(|r| (latest_id(r), r.count))
+            .collect::<Vec<_>>(),
+        vec![("c".into(), 2)]
+    );
+    assert_eq!(rows[0].last_at, at_micros(3));
+}
+
+async fn group_paging_stays_stable_while_records_arrive(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch: Vec<NewSignIn> = (0..6)
+        .map(|i| {
+            record(
+                &format!("g{i}"),
+                &at(i * 10),
+                json!({"ipAddress": format!("10.0.0.{i}")}),
+            )
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let query = GroupQuery {
+        event_type: EventType::NonInteractive,
+        filter: ni(),
+        aggregate: TimeAggregate::Whole,
+        limit: 2,
+        cursor: None,
+    };
+    let first = store.list_groups(&t.id, &query).await.expect("groups");
+    let mut seen: Vec<(String, i64)> = first
+        .items
+        .iter()
+        .map(|r| (latest_id(r), r.count))
+        .collect();
+    // A newer member of an old group and a brand new group arrive between pages.
+    store
+        .insert_signins(
+            &t.id,
+            &[
+                record("late0", &at(1000), json!({"ipAddress": "10.0.0.0"})),
+                record("late9", &at(5), json!({"ipAddress": "10.9.9.9"})),
+            ],
+        )
+        .await
+        .expect("insert");
+    let mut cursor = first.next;
+    while let Some(c) = cursor {
+        let page = store
+            .list_groups(
+                &t.id,
+                &GroupQuery {
+                    cursor: Some(c),
+                    ..query.clone()
+                },
+            )
+            .await
+            .expect("groups");
+        seen.extend(page.items.iter().map(|r| (latest_id(r), r.count)));
+        cursor = page.next;
+    }
+    let expected: Vec<(String, i64)> = (0..6).rev().map(|i| (format!("g{i}"), 1)).collect();
+    assert_eq!(seen, expected);
+}
+
+async fn a_group_pages_through_its_members(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let mut batch: Vec<NewSignIn> = (0..9)
+        .map(|i| record(&format!("m{i}"), &at(i * 30), json!({})))
+        .collect();
+    batch.push(record("other", &at(5), json!({"ipAddress": "10.1.1.1"})));
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let rows = groups_page(
+        store.as_ref(),
+        &t.id,
+        EventType::NonInteractive,
+        ni(),
+        TimeAggregate::Hour,
+    )
+    .await;
+    let big = rows
+        .iter()
+        .find(|r| latest_id(r) == "m1")
+        .expect("the 00:00-01:00 bucket of the m group");
+    assert_eq!(big.count, 2);
+    let hour = 3_600_000_000;
+    let query = MembersQuery {
+        event_type: EventType::NonInteractive,
+        filter: Expr::True,
+        key: big.key,
+        bucket: Some((big.bucket, big.bucket + hour)),
+        limit: 10,
+        cursor: None,
+    };
+    let members = store
+        .list_group_members(&t.id, &query)
+        .await
+        .expect("members");
+    assert_eq!(ids(&members.items), vec!["m1", "m0"]);
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let whole = MembersQuery {
+            bucket: None,
+            limit: 4,
+            cursor,
+            ..query.clone()
+        };
+        let page = store
+            .list_group_members(&t.id, &whole)
+            .await
+            .expect("members");
+        all.extend(ids(&page.items));
+        match page.next {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(
+        all,
+        (0..9).rev().map(|i| format!("m{i}")).collect::<Vec<_>>()
+    );
+}
+
+async fn interactive_sign_ins_have_no_groups(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let query = GroupQuery {
+        event_type: EventType::Interactive,
+        filter: Expr::True,
+        aggregate: TimeAggregate::Whole,
+        limit: 10,
+        cursor: None,
+    };
+    assert!(matches!(
+        store.list_groups(&t.id, &query).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+async fn the_histogram_counts_each_status_per_bucket(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let codes = [(5, 0), (10, 50126), (70, 0), (75, 50074), (80, 0), (200, 0)];
+    let batch: Vec<NewSignIn> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, (m, c))| {
+            record(
+                &format!("h{i}"),
+                &at(*m),
+                json!({"status": {"errorCode": c}}),
+            )
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let hour = 3_600_000_000;
+    let buckets = store
+        .histogram(&t.id, &ni(), at_micros(0), at_micros(180), hour)
+        .await
+        .expect("histogram");
+    let got: Vec<(i64, i64, i64, i64)> = buckets
+        .iter()
+        .map(|b| (b.start, b.success, b.failure, b.interrupted))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (at_micros(0), 1, 1, 0),
+            (at_micros(60), 2, 0, 1),
+            (at_micros(120), 0, 0, 0)
+        ]
+    );
+    assert!(matches!(
+        store.histogram(&t.id, &ni(), 10, 5, hour).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        store.histogram(&t.id, &ni(), 0, hour * 20_000, 1).await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+async fn streaming_reads_every_matching_record(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch: Vec<NewSignIn> = (0..2500)
+        .map(|i| {
+            record(
+                &format!("s{i:04}"),
+                &at(i),
+                json!({"status": {"errorCode": if i % 2 == 0 { 0 } else { 50126 }}}),
+            )
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let failures = Expr::eq_int(Field::ErrorCode, 50126);
+    let mut stream = store.stream_signins(&t.id, failures);
+    let mut seen = Vec::new();
+    while let Some(item) = stream.next().await {
+        seen.push(item.expect("a record"));
+    }
+    let got = ids(&seen);
+    assert_eq!(got.len(), 1250);
+    assert_eq!(got.first().map(String::as_str), Some("s2499"));
+    assert_eq!(
+        got.iter().collect::<HashSet<_>>().len(),
+        1250,
+        "no duplicates across pages"
+    );
+}
+
+async fn no_tenant_sees_another_tenants_records(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let b = tenant(store.as_ref(), "Fabrikam").await;
+    store
+        .insert_signins(
+            &a.id,
+            &[
+                record("shared-id", &at(1), json!({})),
+                record("only-a", &at(2), json!({})),
+            ],
+        )
+        .await
+        .expect("insert");
+    // The same Request ID in another tenant is another record.
+    let outcome = store
+        .insert_signins(
+            &b.id,
+            &[record(
+                "shared-id",
+                &at(3),
+                json!({"userDisplayName": "B user"}),
+            )],
+        )
+        .await
+        .expect("insert");
+    assert_eq!(outcome.inserted, 1);
+    assert_eq!(
+        all_ids(store.as_ref(), &b.id, Expr::True).await,
+        vec!["shared-id"]
+    );
+    assert!(store
+        .find_signin(&b.id, "only-a")
+        .await
+        .expect("find")
+        .is_none());
+    assert!(store
+        .find_signin(&b.id, "shared-id")
+        .await
+        .expect("find")
+        .expect("b's own")
+        .json
+        .contains("B user"));
+    assert_eq!(
+        store
+            .count_signins(&b.id, &Expr::True)
+            .await
+            .expect("count"),
+        1
+    );
+    let rows = groups_page(
+        store.as_ref(),
+        &b.id,
+        EventType::NonInteractive,
+        ni(),
+        TimeAggregate::Whole,
+    )
+    .await;
+    assert_eq!(rows.iter().map(|r| r.count).sum::<i64>(), 1);
+    let buckets = store
+        .histogram(
+            &b.id,
+            &Expr::True,
+            at_micros(0),
+            at_micros(60),
+            3_600_000_000,
+        )
+        .await
+        .expect("histogram");
+    assert_eq!(
+        buckets
+            .iter()
+            .map(|x| x.success + x.failure + x.interrupted)
+            .sum::<i64>(),
+        1
+    );
+}
+
+async fn the_store_reports_its_size(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    store
+        .insert_signins(&t.id, &[record("x", &at(1), json!({}))])
+        .await
+        .expect("insert");
+    assert!(store.size_on_disk().await.expect("size") > 0);
+}
