@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, the store conformance suite (SQLite, and PostgreSQL when one
+# answers), the HTTP and import tests, and the browser tests in Debian's Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+if [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian's chromium for the browser tests"
+  sudo_cmd=""
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium \
+    || { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium; }
+fi
+
+if [ -z "${SIGNBOOK_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+  export SIGNBOOK_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/test"
+fi
+if [ -n "${SIGNBOOK_TEST_POSTGRES_URL:-}" ]; then
+  say "storage conformance: SQLite and PostgreSQL (${SIGNBOOK_TEST_POSTGRES_URL})"
+else
+  say "storage conformance: SQLite only; PostgreSQL skipped (no server at 127.0.0.1:5432, SIGNBOOK_TEST_POSTGRES_URL not set)"
+fi
+
+say "unit tests of the shared crate"
+cargo test -p app
+cargo test -p app --features ssr --lib
+say "server: unit, conformance, HTTP and import tests"
+cargo test -p server
+
+say "browser tests (cargo leptos end-to-end)"
+e2e_db="$(pwd)/target/e2e"
+rm -rf "$e2e_db"
+mkdir -p "$e2e_db"
+# A fresh database each run, seeded with the demo tenant as a first start is.
+SIGNBOOK_DATABASE_URL="sqlite://$e2e_db/signbook.db" cargo leptos end-to-end --release
+say "all tests passed"
