@@ -63,6 +63,9 @@ pub enum Field {
     EventType,
     /// The group key of a grouped report (an integer: [`crate::grouping::group_hash`]).
     GroupKey,
+    /// The UTC day of `createdDateTime` (an integer, days since 1970-01-01). The stores add it
+    /// to queries as an index hint; it never changes what a query selects.
+    Day,
 }
 
 /// What kind of value a field holds.
@@ -81,7 +84,7 @@ impl Field {
     pub fn kind(self) -> FieldKind {
         match self {
             Field::CreatedDateTime => FieldKind::Time,
-            Field::ErrorCode | Field::Status | Field::EventType | Field::GroupKey => {
+            Field::ErrorCode | Field::Status | Field::EventType | Field::GroupKey | Field::Day => {
                 FieldKind::Integer
             }
             _ => FieldKind::Text,

@@ -37,41 +37,64 @@ impl std::fmt::Display for RecordProblem {
 }
 
 /// Removes the white space outside strings, leaving every value, key and key order as it was.
+///
+/// Works on bytes: every byte that matters here (`"`, `\\`, white space) is ASCII and never
+/// part of a multi-byte UTF-8 sequence. Text that is already compact is copied as it is.
 pub fn minify_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in text.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
+    let bytes = text.as_bytes();
+    let is_space = |b: u8| matches!(b, b' ' | b'\n' | b'\r' | b'\t');
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    let mut start = 0; // start of the pending run to copy
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // Skip the string: to the next quote not escaped by a backslash.
+                i += 1;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
             }
-        } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_ascii_whitespace() {
-            out.push(c);
+            b if is_space(b) => {
+                out.extend_from_slice(&bytes[start..i]);
+                while i < bytes.len() && is_space(bytes[i]) {
+                    i += 1;
+                }
+                start = i;
+            }
+            _ => i += 1,
         }
     }
-    out
+    out.extend_from_slice(&bytes[start.min(bytes.len())..]);
+    // Only ASCII white space outside strings was removed, so the bytes are still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Validates one record's JSON text. The stored text is the record's own, minified.
 pub fn parse_record(raw: &str) -> Result<NewSignIn, RecordProblem> {
-    let mut de = serde_json::Deserializer::from_str(raw);
-    let record: SignIn = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        RecordProblem {
-            field: if path == "." { String::new() } else { path },
-            message: e.inner().to_string(),
-        }
-    })?;
+    let record = parse_signin(raw)?;
     check_record(&record)?;
-    Ok(NewSignIn::new(&record, minify_json(raw)))
+    Ok(NewSignIn::new(&record, &minify_json(raw)))
+}
+
+/// Reads a record; on failure, reads it again tracking the path so the error names the field
+/// (tracking costs time, and most records are valid).
+pub fn parse_signin(raw: &str) -> Result<SignIn, RecordProblem> {
+    serde_json::from_str::<SignIn>(raw).or_else(|_| {
+        let mut de = serde_json::Deserializer::from_str(raw);
+        serde_path_to_error::deserialize::<_, SignIn>(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            RecordProblem {
+                field: if path == "." { String::new() } else { path },
+                message: e.inner().to_string(),
+            }
+        })
+    })
 }
 
 /// Checks what the types alone do not: a usable Request ID.

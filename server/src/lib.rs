@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo;
+mod dictionary;
 pub mod error;
 pub mod import;
 pub mod ingest;

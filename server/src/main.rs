@@ -2,6 +2,11 @@
 
 use clap::Parser;
 
+/// mimalloc: the server allocates many small strings per record; glibc's allocator took a
+/// fifth of ingest time in profiles.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = server::cli::Cli::parse();
     server::telemetry::init(cli.log_level.as_deref());

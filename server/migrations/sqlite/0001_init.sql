@@ -17,7 +17,8 @@ CREATE TABLE ingest_keys (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 );
 
--- One row per sign-in: the lower-cased columns queries filter, sort and group on.
+-- One row per sign-in: the lower-cased columns queries filter, sort and group on, and the
+-- record itself.
 -- `seq` grows with every insert (AUTOINCREMENT never reuses one) and pins paging snapshots.
 CREATE TABLE signins (
     seq                       INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -46,25 +47,22 @@ CREATE TABLE signins (
     token_issuer_type         TEXT NOT NULL,
     service_principal_id      TEXT NOT NULL,
     service_principal_name    TEXT NOT NULL,
-    group_key                 INTEGER NOT NULL
-);
-
--- The record's JSON exactly as it came (compressed, see store/doc.rs), apart from the narrow
--- rows that scans read.
-CREATE TABLE signin_docs (
-    seq INTEGER PRIMARY KEY REFERENCES signins (seq) ON DELETE CASCADE,
-    doc BLOB NOT NULL
+    group_key                 INTEGER NOT NULL,
+    day                       INTEGER NOT NULL,
+    -- The record's JSON exactly as it came, compressed (app/src/store/doc.rs).
+    doc                       BLOB NOT NULL
 );
 
 CREATE UNIQUE INDEX signins_by_id ON signins (tenant_no, id_key);
 -- Report pages by date, the chart and the groups (status and group_key make them covering).
 CREATE INDEX signins_by_time ON signins (tenant_no, event_type, created_at, status, group_key);
--- One group's members.
-CREATE INDEX signins_by_group ON signins (tenant_no, event_type, group_key, created_at);
--- The user filter (display name, UPN or ID) and the other selective filters.
-CREATE INDEX signins_by_upn ON signins (tenant_no, user_principal_name, created_at);
-CREATE INDEX signins_by_user_name ON signins (tenant_no, user_display_name, created_at);
-CREATE INDEX signins_by_user_id ON signins (tenant_no, user_id, created_at);
-CREATE INDEX signins_by_app_name ON signins (tenant_no, app_display_name, created_at);
-CREATE INDEX signins_by_ip ON signins (tenant_no, ip_address, created_at);
-CREATE INDEX signins_by_correlation ON signins (tenant_no, correlation_id);
+-- The filter indexes start with the day: a day's inserts touch only that day's part of each
+-- index, which keeps ingest fast as the table grows; queries seek them day by day
+-- (`day IN (…)`, see server/src/store/sql.rs).
+CREATE INDEX signins_by_group ON signins (tenant_no, event_type, day, group_key, created_at);
+CREATE INDEX signins_by_upn ON signins (tenant_no, day, user_principal_name, created_at);
+CREATE INDEX signins_by_user_name ON signins (tenant_no, day, user_display_name, created_at);
+CREATE INDEX signins_by_user_id ON signins (tenant_no, day, user_id, created_at);
+CREATE INDEX signins_by_app_name ON signins (tenant_no, day, app_display_name, created_at);
+CREATE INDEX signins_by_ip ON signins (tenant_no, day, ip_address, created_at);
+CREATE INDEX signins_by_correlation ON signins (tenant_no, day, correlation_id);

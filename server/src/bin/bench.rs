@@ -1,1 +1,474 @@
-fn main() {}
+//! `signbook-bench`: the figures of docs/BENCHMARKS.md, printed as a Markdown table.
+//!
+//! For each backend it loads N demo events (default 1,000,000) into a fresh database through
+//! the HTTP ingest API of the real router, times the report queries the blade and the API will
+//! run on it, reads the size on disk, then loads the same events into another fresh database
+//! through `import`. Nothing is asserted: the figures are printed for people to compare with
+//! the targets.
+//!
+//!     cargo run --release -p server --bin signbook-bench -- --events 1000000 --backend both
+
+use anyhow::Context;
+use app::filter::{report_expr, DateFilter, Expr, ReportFilter};
+use app::grouping::TimeAggregate;
+use app::model::EventType;
+use app::store::{GroupQuery, ListQuery, Sort, Store};
+use chrono::{DateTime, Duration, Utc};
+use clap::Parser;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// The same allocator as the `signbook` binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "signbook-bench",
+    about = "Measures ingest, import, query speed and size on disk"
+)]
+struct Args {
+    /// How many demo events.
+    #[arg(long, default_value_t = 1_000_000)]
+    events: u64,
+    /// sqlite, postgres or both.
+    #[arg(long, default_value = "both")]
+    backend: String,
+    /// The PostgreSQL server (a database per run is created on it and dropped afterwards).
+    #[arg(
+        long,
+        env = "SIGNBOOK_TEST_POSTGRES_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// Timed runs per query.
+    #[arg(long, default_value_t = 30)]
+    runs: usize,
+    /// Where the demo file and SQLite databases go.
+    #[arg(long, default_value = "target/bench")]
+    work_dir: PathBuf,
+    /// Records per ingest request.
+    #[arg(long, default_value_t = 5000)]
+    batch: usize,
+}
+
+/// Demo data ends here, so that every run measures the same records.
+fn demo_end() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|_| Utc::now())
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    server::telemetry::init(Some("warn"));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(args))
+}
+
+struct Figures {
+    backend: &'static str,
+    http_rate: f64,
+    import_rate: f64,
+    bytes_per_event: f64,
+    queries: Vec<(String, Vec<f64>)>,
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&args.work_dir)?;
+    let file = args.work_dir.join(format!("demo-{}.ndjson", args.events));
+    if !file.exists() {
+        eprintln!("writing {} demo events to {}…", args.events, file.display());
+        write_demo_file(&file, args.events)?;
+    }
+    let mut results = Vec::new();
+    for backend in match args.backend.as_str() {
+        "both" => vec!["sqlite", "postgres"],
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        other => anyhow::bail!("--backend must be sqlite, postgres or both, not {other}"),
+    } {
+        results.push(bench_backend(&args, backend, &file).await?);
+    }
+    print_results(&args, &results);
+    Ok(())
+}
+
+fn write_demo_file(path: &Path, events: u64) -> anyhow::Result<()> {
+    let options = server::demo::DemoOptions {
+        events,
+        days: 30,
+        seed: 1,
+        end: demo_end(),
+        tenant_id: server::tenants::DEMO_TENANT_ID.to_owned(),
+    };
+    let tmp = path.with_extension("partial");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    for record in server::demo::generate(&options) {
+        serde_json::to_writer(&mut out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    std::fs::rename(tmp, path)?;
+    Ok(())
+}
+
+/// A fresh database URL and what to do afterwards.
+async fn fresh_database(
+    args: &Args,
+    backend: &str,
+    label: &str,
+) -> anyhow::Result<(String, Option<String>)> {
+    if backend == "sqlite" {
+        let path = args.work_dir.join(format!("{label}.db"));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        return Ok((format!("sqlite://{}", path.display()), None));
+    }
+    use sqlx::Connection;
+    let mut admin = sqlx::PgConnection::connect(&args.postgres_url)
+        .await
+        .context("connecting to PostgreSQL")?;
+    let name = format!("sbbench_{label}");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    let url = match args.postgres_url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => format!("{}/{name}", args.postgres_url),
+    };
+    Ok((url, Some(name)))
+}
+
+async fn drop_database(args: &Args, name: Option<String>) -> anyhow::Result<()> {
+    if let Some(name) = name {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&args.postgres_url).await?;
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn bench_backend(args: &Args, backend: &'static str, file: &Path) -> anyhow::Result<Figures> {
+    // 1. Through the HTTP API of the real router.
+    let (url, pg_name) = fresh_database(args, backend, &format!("{backend}_http")).await?;
+    let store = server::store::open(&url).await?;
+    let (tenant, _) =
+        server::tenants::ensure_tenant(store.as_ref(), server::tenants::DEMO_TENANT).await?;
+    eprintln!("[{backend}] ingesting {} events over HTTP…", args.events);
+    let http_rate = ingest_over_http(args, Arc::clone(&store), &tenant.id, file).await?;
+    eprintln!("[{backend}] {http_rate:.0} events/s over HTTP");
+    let bytes = store.size_on_disk().await?;
+    let count = store.count_signins(&tenant.id, &Expr::True).await?;
+    anyhow::ensure!(
+        count == args.events as i64,
+        "stored {count} of {} events",
+        args.events
+    );
+    let bytes_per_event = bytes as f64 / count as f64;
+
+    // 2. Queries on the loaded database.
+    eprintln!("[{backend}] timing queries…");
+    let queries = time_queries(args, store.as_ref(), &tenant.id).await?;
+    drop(store);
+    drop_database(args, pg_name).await?;
+
+    // 3. Through `import`, into another fresh database.
+    let (url, pg_name) = fresh_database(args, backend, &format!("{backend}_import")).await?;
+    let store = server::store::open(&url).await?;
+    let (tenant, _) =
+        server::tenants::ensure_tenant(store.as_ref(), server::tenants::DEMO_TENANT).await?;
+    eprintln!(
+        "[{backend}] importing {} events from {}…",
+        args.events,
+        file.display()
+    );
+    let started = Instant::now();
+    let mut sink = std::io::sink();
+    let summary = server::import::import_files(
+        Arc::clone(&store),
+        &tenant.id,
+        &[file.to_path_buf()],
+        &mut sink,
+    )
+    .await?;
+    let import_rate = summary.imported as f64 / started.elapsed().as_secs_f64();
+    anyhow::ensure!(summary.imported == args.events as i64, "imported {summary}");
+    eprintln!("[{backend}] {import_rate:.0} events/s through import");
+    drop(store);
+    drop_database(args, pg_name).await?;
+    Ok(Figures {
+        backend,
+        http_rate,
+        import_rate,
+        bytes_per_event,
+        queries,
+    })
+}
+
+async fn ingest_over_http(
+    args: &Args,
+    store: Arc<dyn Store>,
+    tenant_id: &str,
+    file: &Path,
+) -> anyhow::Result<f64> {
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("signbook")
+        .site_root("target/site")
+        .build();
+    let limits = server::state::Limits {
+        ingest_max_bytes: 256 * 1024 * 1024,
+    };
+    let state = server::AppState {
+        store: Arc::clone(&store),
+        leptos_options: options,
+        limits,
+    };
+    let key = server::keys::new_ingest_key();
+    store
+        .insert_ingest_key(tenant_id, "bench", &server::keys::hash_key(&key))
+        .await?;
+    let app = server::web::router(state, tenant_id.to_owned());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/api/v1/ingest", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app.into_make_service()).await;
+    });
+
+    // Two requests in flight: the server parses one while it writes the other.
+    let (tx, rx) = tokio::sync::mpsc::channel::<String>(2);
+    let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    let client = reqwest::Client::new();
+    let mut senders = Vec::new();
+    for _ in 0..2 {
+        let (rx, client, url, key) = (Arc::clone(&rx), client.clone(), url.clone(), key.clone());
+        senders.push(tokio::spawn(async move {
+            let mut inserted = 0_i64;
+            loop {
+                let body = { rx.lock().await.recv().await };
+                let Some(body) = body else { break };
+                let response = client
+                    .post(&url)
+                    .bearer_auth(&key)
+                    .body(body)
+                    .send()
+                    .await?;
+                let status = response.status();
+                let text = response.text().await?;
+                anyhow::ensure!(status.is_success(), "ingest answered {status}: {text}");
+                let outcome: serde_json::Value = serde_json::from_str(&text)?;
+                inserted += outcome["inserted"].as_i64().unwrap_or(0);
+            }
+            Ok::<i64, anyhow::Error>(inserted)
+        }));
+    }
+    let started = Instant::now();
+    let reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(file)?);
+    let mut body = String::new();
+    let mut in_body = 0;
+    for line in reader.lines() {
+        body.push_str(&line?);
+        body.push('\n');
+        in_body += 1;
+        if in_body == args.batch {
+            tx.send(std::mem::take(&mut body)).await?;
+            in_body = 0;
+        }
+    }
+    if in_body > 0 {
+        tx.send(body).await?;
+    }
+    drop(tx);
+    let mut inserted = 0;
+    for s in senders {
+        inserted += s.await??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        inserted == args.events as i64,
+        "inserted {inserted} of {}",
+        args.events
+    );
+    Ok(inserted as f64 / seconds)
+}
+
+async fn timed<F, Fut, T>(runs: usize, mut f: F) -> anyhow::Result<Vec<f64>>
+where
+    F: FnMut(usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    // One untimed run warms the caches, as a page that has been opened before would be.
+    f(runs).await?;
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let started = Instant::now();
+        f(i).await?;
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(times)
+}
+
+async fn time_queries(
+    args: &Args,
+    store: &dyn Store,
+    tenant_id: &str,
+) -> anyhow::Result<Vec<(String, Vec<f64>)>> {
+    let now = demo_end();
+    let week = ReportFilter {
+        date: DateFilter::Last7Days,
+        ..Default::default()
+    }
+    .to_expr(now);
+    // Users to filter by: the demo's people, by the start of their display name.
+    let world = server::demo::World::new(1, server::tenants::DEMO_TENANT_ID);
+    let users: Vec<String> = world.display_names(args.runs + 1);
+    let mut out = Vec::new();
+    for t in EventType::ALL {
+        let filter = report_expr(t).and(week.clone());
+        let query = ListQuery {
+            filter: filter.clone(),
+            sort: Sort::default(),
+            limit: 50,
+            cursor: None,
+        };
+        let times = timed(args.runs, |_| async {
+            Ok(store.list_signins(tenant_id, &query).await?)
+        })
+        .await?;
+        out.push((
+            format!("{}: first page (50 rows), last 7 days", t.title()),
+            times,
+        ));
+        let times = timed(args.runs, |_| async {
+            Ok(store.count_signins(tenant_id, &filter).await?)
+        })
+        .await?;
+        out.push((format!("{}: total count, last 7 days", t.title()), times));
+        if matches!(t, EventType::Interactive | EventType::NonInteractive) {
+            let times = timed(args.runs, |i| {
+                let user = users[i % users.len()].clone();
+                async move {
+                    let f = ReportFilter {
+                        date: DateFilter::LastMonth,
+                        user: Some(user),
+                        ..Default::default()
+                    };
+                    let query = ListQuery {
+                        filter: report_expr(t).and(f.to_expr(now)),
+                        sort: Sort::default(),
+                        limit: 50,
+                        cursor: None,
+                    };
+                    Ok(store.list_signins(tenant_id, &query).await?)
+                }
+            })
+            .await?;
+            out.push((
+                format!("{}: first page, user filter, last month", t.title()),
+                times,
+            ));
+        }
+        if t.is_grouped() {
+            for (label, aggregate) in [
+                ("whole range", TimeAggregate::Whole),
+                ("24-hour buckets", TimeAggregate::Day),
+            ] {
+                let query = GroupQuery {
+                    event_type: t,
+                    filter: week.clone(),
+                    aggregate,
+                    limit: 50,
+                    cursor: None,
+                };
+                let times = timed(args.runs, |_| async {
+                    Ok(store.list_groups(tenant_id, &query).await?)
+                })
+                .await?;
+                out.push((
+                    format!("{}: first page of groups, last 7 days, {label}", t.title()),
+                    times,
+                ));
+            }
+        }
+    }
+    let times = timed(args.runs, |_| async {
+        Ok(store
+            .histogram(
+                tenant_id,
+                &week,
+                (now - Duration::days(7)).timestamp_micros(),
+                now.timestamp_micros(),
+                3_600_000_000,
+            )
+            .await?)
+    })
+    .await?;
+    out.push((
+        "Chart: hourly buckets by status, last 7 days, all reports".to_owned(),
+        times,
+    ));
+    Ok(out)
+}
+
+fn percentile(times: &[f64], p: f64) -> f64 {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn print_results(args: &Args, results: &[Figures]) {
+    println!(
+        "\n## {} events, {} timed runs per query\n",
+        args.events, args.runs
+    );
+    println!(
+        "| Measure | {} |",
+        results
+            .iter()
+            .map(|r| r.backend)
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    println!(
+        "|---|{}",
+        results.iter().map(|_| "---|").collect::<String>()
+    );
+    let row = |label: &str, f: &dyn Fn(&Figures) -> String| {
+        println!(
+            "| {label} | {} |",
+            results.iter().map(f).collect::<Vec<_>>().join(" | ")
+        );
+    };
+    row("Ingest over HTTP (events/s)", &|r| {
+        format!("{:.0}", r.http_rate)
+    });
+    row("Import of an NDJSON file (events/s)", &|r| {
+        format!("{:.0}", r.import_rate)
+    });
+    row("Bytes on disk per event", &|r| {
+        format!("{:.0}", r.bytes_per_event)
+    });
+    if let Some(first) = results.first() {
+        for (i, (label, _)) in first.queries.iter().enumerate() {
+            row(&format!("{label}: p50 / p95 ms"), &|r| {
+                let times = &r.queries[i].1;
+                format!(
+                    "{:.1} / {:.1}",
+                    percentile(times, 50.0),
+                    percentile(times, 95.0)
+                )
+            });
+        }
+    }
+}

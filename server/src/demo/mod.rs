@@ -254,6 +254,17 @@ impl World {
     pub fn known_upns(&self, n: usize) -> Vec<String> {
         self.users.iter().take(n).map(|u| u.upn.clone()).collect()
     }
+
+    /// The display names of `n` users spread over the whole list (for benchmarks).
+    pub fn display_names(&self, n: usize) -> Vec<String> {
+        let step = (self.users.len() / n.max(1)).max(1);
+        self.users
+            .iter()
+            .step_by(step)
+            .take(n)
+            .map(|u| u.name.clone())
+            .collect()
+    }
 }
 
 /// Generates the demo sign-ins, oldest first.

@@ -40,14 +40,7 @@ fn category_event_type(category: &str) -> Option<EventType> {
 }
 
 fn parse_signin(raw: &str) -> Result<SignIn, RecordProblem> {
-    let mut de = serde_json::Deserializer::from_str(raw);
-    let record: SignIn = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        RecordProblem {
-            field: if path == "." { String::new() } else { path },
-            message: e.inner().to_string(),
-        }
-    })?;
+    let record = crate::ingest::parse_signin(raw)?;
     check_record(&record)?;
     Ok(record)
 }
@@ -62,7 +55,7 @@ pub fn convert(raw: &str) -> Result<NewSignIn, RecordProblem> {
         }
     }
     let record = parse_signin(raw)?;
-    Ok(NewSignIn::new(&record, minify_json(raw)))
+    Ok(NewSignIn::new(&record, &minify_json(raw)))
 }
 
 /// A diagnostic record's `properties` is the Graph beta object; what it lacks and the envelope
@@ -131,7 +124,7 @@ fn convert_diagnostic(
             message: e.to_string(),
         })
     } else {
-        Ok(NewSignIn::new(&record, minify_json(properties)))
+        Ok(NewSignIn::new(&record, &minify_json(properties)))
     }
 }
 
@@ -234,12 +227,8 @@ pub fn read(mut reader: impl BufRead, sink: &mut dyn Sink) -> anyhow::Result<()>
         loop {
             let text = line.trim();
             if !text.is_empty() {
-                let result = serde_json::from_str::<&RawValue>(text)
-                    .map_err(|e| RecordProblem {
-                        field: String::new(),
-                        message: format!("not a JSON object: {e}"),
-                    })
-                    .and_then(|raw| convert(raw.get()));
+                // The typed read validates the JSON too: no separate pass.
+                let result = convert(text);
                 sink.item(format!("line {line_no}"), result);
             }
             line.clear();

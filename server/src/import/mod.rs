@@ -91,7 +91,7 @@ enum Message {
     Rejected(String),
 }
 
-const BATCH: usize = 2000;
+const BATCH: usize = 50000;
 
 /// A sink that batches records onto the channel to the writer.
 struct ChannelSink {

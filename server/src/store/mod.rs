@@ -4,7 +4,6 @@
 //! paging, groups, counts, the chart — is built once in [`sql`] and [`SqlStore`], so the two
 //! cannot drift apart. The backend is chosen from the database URL.
 
-pub mod doc;
 pub mod postgres;
 pub mod sql;
 pub mod sqlite;
@@ -135,6 +134,37 @@ impl<B: Backend> SqlStore<B> {
         Ok(rows.first().map_or(0, |r| r[0].int()))
     }
 
+    /// The filter with a `day IN (…)` hint added when it helps (see [`sql::day_hint_bounds`]).
+    /// The hint covers every day the tenant has records on within the filter's bounds, so it
+    /// never changes what the filter selects.
+    async fn hinted(&self, tenant_no: i64, filter: &Expr) -> StoreResult<Expr> {
+        /// More days than this and a plain range serves as well.
+        const MAX_HINT_DAYS: i64 = 1000;
+        let Some((lo, hi)) = sql::day_hint_bounds(filter) else {
+            return Ok(filter.clone());
+        };
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT (SELECT min(day) FROM signins WHERE tenant_no = ")
+            .int(tenant_no);
+        sql.push("), (SELECT max(day) FROM signins WHERE tenant_no = ")
+            .int(tenant_no)
+            .push(")");
+        let rows = self.backend.fetch(&sql, &[Kind::Int, Kind::Int]).await?;
+        let Some(row) = rows.first() else {
+            return Ok(filter.clone());
+        };
+        let (first_day, last_day) = (row[0].int(), row[1].int());
+        let lo_day = lo.map_or(first_day, |t| day_of(t).max(first_day));
+        let hi_day = hi.map_or(last_day, |t| day_of(t).min(last_day));
+        if hi_day < lo_day {
+            return Ok(filter.clone().and(Expr::Or(vec![])));
+        }
+        if hi_day - lo_day >= MAX_HINT_DAYS {
+            return Ok(filter.clone());
+        }
+        Ok(filter.clone().and(sql::day_hint(lo_day, hi_day)))
+    }
+
     async fn fetch_one_int(&self, sql: &Sql) -> StoreResult<i64> {
         let rows = self.backend.fetch(sql, &[Kind::Int]).await?;
         Ok(rows.first().map_or(0, |r| r[0].int()))
@@ -256,10 +286,8 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn find_signin(&self, tenant_id: &str, id: &str) -> StoreResult<Option<StoredSignIn>> {
         let tenant_no = self.tenant_no(tenant_id).await?;
         let mut sql = Sql::new(B::DIALECT);
-        sql.push(
-            "SELECT d.doc FROM signins s JOIN signin_docs d ON d.seq = s.seq WHERE s.tenant_no = ",
-        )
-        .int(tenant_no);
+        sql.push("SELECT s.doc FROM signins s WHERE s.tenant_no = ")
+            .int(tenant_no);
         sql.push(" AND s.id_key = ").text(&id.trim().to_lowercase());
         let rows = self.backend.fetch(&sql, &[Kind::Doc]).await?;
         Ok(rows
@@ -282,10 +310,11 @@ impl<B: Backend> Store for SqlStore<B> {
             Some(c) => c.snapshot,
             None => self.snapshot().await?,
         };
+        let filter = self.hinted(tenant_no, &query.filter).await?;
         let sql = sql::list_sql(
             B::DIALECT,
             tenant_no,
-            &query.filter,
+            &filter,
             query.sort,
             snapshot,
             query.cursor.as_ref(),
@@ -327,7 +356,8 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn count_signins(&self, tenant_id: &str, filter: &Expr) -> StoreResult<i64> {
         let tenant_no = self.tenant_no(tenant_id).await?;
-        self.fetch_one_int(&sql::count_sql(B::DIALECT, tenant_no, filter)?)
+        let filter = self.hinted(tenant_no, filter).await?;
+        self.fetch_one_int(&sql::count_sql(B::DIALECT, tenant_no, &filter)?)
             .await
     }
 
@@ -348,7 +378,12 @@ impl<B: Backend> Store for SqlStore<B> {
             Some(c) => c.snapshot,
             None => self.snapshot().await?,
         };
-        let sql = sql::groups_sql(B::DIALECT, tenant_no, query, snapshot, limit + 1)?;
+        let filter = self.hinted(tenant_no, &query.filter).await?;
+        let hinted_query = GroupQuery {
+            filter: filter.clone(),
+            ..query.clone()
+        };
+        let sql = sql::groups_sql(B::DIALECT, tenant_no, &hinted_query, snapshot, limit + 1)?;
         let kinds = [Kind::Int, Kind::Int, Kind::Int, Kind::Int, Kind::Int];
         let mut rows = self.backend.fetch(&sql, &kinds).await?;
         let more = rows.len() as i64 > limit;
@@ -361,7 +396,7 @@ impl<B: Backend> Store for SqlStore<B> {
                 B::DIALECT,
                 tenant_no,
                 query.event_type,
-                &query.filter,
+                &filter,
                 snapshot,
                 key,
                 last_at,
@@ -407,11 +442,12 @@ impl<B: Backend> Store for SqlStore<B> {
         aggregate: TimeAggregate,
     ) -> StoreResult<i64> {
         let tenant_no = self.tenant_no(tenant_id).await?;
+        let filter = self.hinted(tenant_no, filter).await?;
         self.fetch_one_int(&sql::count_groups_sql(
             B::DIALECT,
             tenant_no,
             event_type,
-            filter,
+            &filter,
             aggregate,
         )?)
         .await
@@ -436,7 +472,8 @@ impl<B: Backend> Store for SqlStore<B> {
             ));
         }
         let tenant_no = self.tenant_no(tenant_id).await?;
-        let sql = sql::histogram_sql(B::DIALECT, tenant_no, filter, from, to, bucket_micros)?;
+        let filter = self.hinted(tenant_no, filter).await?;
+        let sql = sql::histogram_sql(B::DIALECT, tenant_no, &filter, from, to, bucket_micros)?;
         let rows = self
             .backend
             .fetch(&sql, &[Kind::Int, Kind::Int, Kind::Int])

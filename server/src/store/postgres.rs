@@ -49,7 +49,7 @@ fn decode(row: &PgRow, kinds: &[Kind]) -> StoreResult<Vec<Cell>> {
             Kind::Doc => row
                 .try_get::<Vec<u8>, _>(i)
                 .map_err(db_error)
-                .and_then(|b| super::doc::decode(&b))
+                .and_then(|b| app::store::doc::decode(&b))
                 .map(Cell::Text),
         })
         .collect()
@@ -108,23 +108,13 @@ impl Backend for PostgresBackend {
         let mut outcome = InsertOutcome::default();
         for chunk in batch.chunks(sql::ROWS_PER_INSERT) {
             let insert = sql::insert_signins_sql(Dialect::Postgres, tenant_no, chunk);
-            let rows = bind_all(sqlx::query(&insert.text), &insert.binds)
-                .fetch_all(&mut *tx)
+            let done = bind_all(sqlx::query(&insert.text), &insert.binds)
+                .execute(&mut *tx)
                 .await
                 .map_err(db_error)?;
-            let stored: Vec<(i64, String)> = rows
-                .iter()
-                .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?)))
-                .collect::<Result<_, sqlx::Error>>()
-                .map_err(db_error)?;
-            outcome.inserted += stored.len() as i64;
-            outcome.duplicates += (chunk.len() - stored.len()) as i64;
-            if let Some(docs) = sql::insert_docs_sql(Dialect::Postgres, chunk, &stored) {
-                bind_all(sqlx::query(&docs.text), &docs.binds)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_error)?;
-            }
+            let inserted = i64::try_from(done.rows_affected()).unwrap_or(i64::MAX);
+            outcome.inserted += inserted;
+            outcome.duplicates += chunk.len() as i64 - inserted;
         }
         tx.commit().await.map_err(db_error)?;
         Ok(outcome)

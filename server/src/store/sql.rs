@@ -105,6 +105,7 @@ pub fn column(field: Field) -> &'static str {
         Field::ServicePrincipalName => "s.service_principal_name",
         Field::EventType => "s.event_type",
         Field::GroupKey => "s.group_key",
+        Field::Day => "s.day",
     }
 }
 
@@ -135,10 +136,11 @@ pub const INDEX_COLUMNS: &[&str] = &[
     "service_principal_id",
     "service_principal_name",
     "group_key",
+    "day",
 ];
 
 /// The values of a record's columns, in [`INDEX_COLUMNS`] order.
-pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 25] {
+pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 26] {
     let t = |s: &str| Bind::Text(s.to_owned());
     [
         t(&index.id_key),
@@ -166,7 +168,72 @@ pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 25] {
         t(&index.service_principal_id),
         t(&index.service_principal_name),
         Bind::Int(index.group_key),
+        Bind::Int(index.day),
     ]
+}
+
+/// Fields whose index starts with the day (see the migrations).
+fn day_indexed(field: Field) -> bool {
+    matches!(
+        field,
+        Field::UserId
+            | Field::UserPrincipalName
+            | Field::UserDisplayName
+            | Field::AppDisplayName
+            | Field::IpAddress
+            | Field::CorrelationId
+            | Field::GroupKey
+    )
+}
+
+fn mentions_day_indexed(expr: &Expr) -> bool {
+    match expr {
+        Expr::True => false,
+        Expr::And(parts) | Expr::Or(parts) => parts.iter().any(mentions_day_indexed),
+        Expr::Not(inner) => mentions_day_indexed(inner),
+        Expr::Cmp(field, _, _) => day_indexed(*field),
+    }
+}
+
+/// The time bounds `(from, to)` (microseconds, either open) that every record a filter selects
+/// lies within, taken from its top-level conjunction — when the filter names a field whose
+/// index starts with the day, so that the store can add `day IN (…)` and let the database seek
+/// those indexes day by day. `None` when no hint would help.
+pub fn day_hint_bounds(expr: &Expr) -> Option<(Option<i64>, Option<i64>)> {
+    if !mentions_day_indexed(expr) {
+        return None;
+    }
+    fn walk(expr: &Expr, lo: &mut Option<i64>, hi: &mut Option<i64>) {
+        match expr {
+            Expr::And(parts) => parts.iter().for_each(|p| walk(p, lo, hi)),
+            Expr::Cmp(Field::CreatedDateTime, op, Literal::Time(t)) => {
+                let raise = |b: &mut Option<i64>, v: i64| *b = Some(b.map_or(v, |x| x.max(v)));
+                let lower = |b: &mut Option<i64>, v: i64| *b = Some(b.map_or(v, |x| x.min(v)));
+                match op {
+                    Op::Ge | Op::Gt => raise(lo, *t),
+                    Op::Le | Op::Lt => lower(hi, *t),
+                    Op::Eq => {
+                        raise(lo, *t);
+                        lower(hi, *t);
+                    }
+                    Op::Ne | Op::StartsWith => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let (mut lo, mut hi) = (None, None);
+    walk(expr, &mut lo, &mut hi);
+    Some((lo, hi))
+}
+
+/// The days of `[lo_day, hi_day]` as a filter (an index hint; see [`day_hint_bounds`]).
+pub fn day_hint(lo_day: i64, hi_day: i64) -> Expr {
+    Expr::Or(
+        (lo_day..=hi_day)
+            .map(|d| Expr::eq_int(Field::Day, d))
+            .collect(),
+    )
 }
 
 /// The exclusive upper bound of the strings that start with `prefix` (in byte order, which is
@@ -179,6 +246,78 @@ fn prefix_upper_bound(prefix: &str) -> String {
 
 fn normalise(text: &str) -> String {
     text.trim().to_lowercase()
+}
+
+/// A comparison that selects through a day-first index (see [`day_indexed`]).
+fn selects_by_day_index(expr: &Expr) -> bool {
+    match expr {
+        Expr::Cmp(field, Op::Eq | Op::StartsWith, _) => day_indexed(*field),
+        Expr::And(parts) => parts.iter().any(selects_by_day_index),
+        _ => false,
+    }
+}
+
+/// Appends `WHERE`, the tenant and the filter.
+///
+/// Normally `s.tenant_no = ? AND (filter)`. When the filter's conjunction holds an OR whose
+/// every branch selects through a day-first index (the user filter: name, UPN or ID), the tenant
+/// and the day hint go into each branch instead: SQLite then reads the OR as the union of those
+/// index searches (a few hundred rows) rather than scanning every row of the date range through
+/// the time index. Every branch carries the tenant, so no other tenant's row can match.
+pub fn push_where(sql: &mut Sql, tenant_no: i64, filter: &Expr) -> Result<(), StoreError> {
+    filter
+        .validate()
+        .map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let mut parts: Vec<&Expr> = Vec::new();
+    fn flatten<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+        match e {
+            Expr::And(inner) => inner.iter().for_each(|x| flatten(x, out)),
+            Expr::True => {}
+            other => out.push(other),
+        }
+    }
+    flatten(filter, &mut parts);
+    let is_day_hint = |e: &Expr| {
+        matches!(e, Expr::Or(alts) if !alts.is_empty()
+            && alts.iter().all(|a| matches!(a, Expr::Cmp(Field::Day, Op::Eq, _))))
+    };
+    let drives = |e: &Expr| matches!(e, Expr::Or(alts) if alts.len() > 1 && alts.iter().all(selects_by_day_index));
+    sql.push("WHERE ");
+    let Some(driver) = parts.iter().position(|e| drives(e)) else {
+        sql.push("s.tenant_no = ").int(tenant_no);
+        for part in parts {
+            sql.push(" AND ");
+            push_valid_expr(sql, part);
+        }
+        return Ok(());
+    };
+    let hint = parts.iter().copied().find(|e| is_day_hint(e));
+    if let Expr::Or(alternatives) = parts[driver] {
+        sql.push("(");
+        for (i, alternative) in alternatives.iter().enumerate() {
+            sql.push(if i == 0 {
+                "(s.tenant_no = "
+            } else {
+                " OR (s.tenant_no = "
+            });
+            sql.int(tenant_no);
+            if let Some(hint) = hint {
+                sql.push(" AND ");
+                push_valid_expr(sql, hint);
+            }
+            sql.push(" AND ");
+            push_valid_expr(sql, alternative);
+            sql.push(")");
+        }
+        sql.push(")");
+    }
+    for (i, part) in parts.iter().enumerate() {
+        if i != driver {
+            sql.push(" AND ");
+            push_valid_expr(sql, part);
+        }
+    }
+    Ok(())
 }
 
 /// Appends a filter expression.
@@ -291,12 +430,9 @@ pub fn list_sql(
     let mut sql = Sql::new(dialect);
     sql.push("SELECT s.seq, s.created_at, s.id_key, ")
         .push(col)
-        .push(", d.doc FROM signins s JOIN signin_docs d ON d.seq = s.seq WHERE s.tenant_no = ");
-    sql.int(tenant_no)
-        .push(" AND s.seq <= ")
-        .int(snapshot)
-        .push(" AND ");
-    push_expr(&mut sql, filter)?;
+        .push(", s.doc FROM signins s ");
+    push_where(&mut sql, tenant_no, filter)?;
+    sql.push(" AND s.seq <= ").int(snapshot);
     if let Some(c) = cursor {
         let cmp = if sort.descending { " < " } else { " > " };
         let value = match (&c.value, sort_is_text(sort)) {
@@ -343,10 +479,8 @@ pub fn list_sql(
 /// `SELECT count(*)` of the records matching a filter.
 pub fn count_sql(dialect: Dialect, tenant_no: i64, filter: &Expr) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push("SELECT count(*) FROM signins s WHERE s.tenant_no = ")
-        .int(tenant_no)
-        .push(" AND ");
-    push_expr(&mut sql, filter)?;
+    sql.push("SELECT count(*) FROM signins s ");
+    push_where(&mut sql, tenant_no, filter)?;
     Ok(sql)
 }
 
@@ -369,12 +503,11 @@ fn push_groups_inner(
 ) -> Result<(), StoreError> {
     let bucket = bucket_expr(aggregate);
     sql.push("SELECT s.group_key AS group_key, ").push(&bucket);
-    sql.push(" AS bucket, count(*) AS n, min(s.created_at) AS first_at, max(s.created_at) AS last_at FROM signins s WHERE s.tenant_no = ");
-    sql.int(tenant_no)
-        .push(" AND s.event_type = ")
+    sql.push(" AS bucket, count(*) AS n, min(s.created_at) AS first_at, max(s.created_at) AS last_at FROM signins s ");
+    push_where(sql, tenant_no, filter)?;
+    sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
-    sql.push(" AND s.seq <= ").int(snapshot).push(" AND ");
-    push_expr(sql, filter)?;
+    sql.push(" AND s.seq <= ").int(snapshot);
     sql.push(" GROUP BY s.group_key");
     if aggregate.bucket_micros().is_some() {
         sql.push(", ").push(&bucket);
@@ -445,18 +578,17 @@ pub fn group_latest_sql(
     last_at: i64,
 ) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push(
-        "SELECT d.doc FROM signins s JOIN signin_docs d ON d.seq = s.seq WHERE s.tenant_no = ",
-    )
-    .int(tenant_no);
+    sql.push("SELECT s.doc FROM signins s ");
+    push_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
+    // The day is known from the time: it lets the group index be used (it starts with the day).
+    sql.push(" AND s.day = ").int(app::store::day_of(last_at));
     sql.push(" AND s.group_key = ")
         .int(key)
         .push(" AND s.created_at = ")
         .int(last_at);
-    sql.push(" AND s.seq <= ").int(snapshot).push(" AND ");
-    push_expr(&mut sql, filter)?;
+    sql.push(" AND s.seq <= ").int(snapshot);
     sql.push(" ORDER BY s.id_key DESC LIMIT 1");
     Ok(sql)
 }
@@ -475,14 +607,12 @@ pub fn histogram_sql(
         .int(from)
         .push(") / ")
         .int(bucket_micros);
-    sql.push(" AS b, s.status, count(*) FROM signins s WHERE s.tenant_no = ")
-        .int(tenant_no);
+    sql.push(" AS b, s.status, count(*) FROM signins s ");
+    push_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.created_at >= ")
         .int(from)
         .push(" AND s.created_at < ")
-        .int(to)
-        .push(" AND ");
-    push_expr(&mut sql, filter)?;
+        .int(to);
     sql.push(" GROUP BY 1, s.status ORDER BY 1");
     Ok(sql)
 }
@@ -515,7 +645,8 @@ pub fn fold_histogram(
     buckets
 }
 
-/// `INSERT INTO signins … ON CONFLICT DO NOTHING RETURNING seq, id_key` for a chunk.
+/// `INSERT INTO signins … ON CONFLICT DO NOTHING` for a chunk; the rows affected are the
+/// records stored (within a chunk, the first record with an ID wins).
 pub fn insert_signins_sql(
     dialect: Dialect,
     tenant_no: i64,
@@ -524,48 +655,22 @@ pub fn insert_signins_sql(
     let mut sql = Sql::new(dialect);
     sql.push("INSERT INTO signins (tenant_no, ")
         .push(&INDEX_COLUMNS.join(", "))
-        .push(") VALUES ");
+        .push(", doc) VALUES ");
     for (i, record) in chunk.iter().enumerate() {
         sql.push(if i == 0 { "(" } else { ", (" });
         sql.int(tenant_no);
         for value in index_values(&record.index) {
             sql.push(", ").bind(value);
         }
-        sql.push(")");
+        sql.push(", ")
+            .bind(Bind::Blob(record.doc.clone()))
+            .push(")");
     }
-    sql.push(" ON CONFLICT (tenant_no, id_key) DO NOTHING RETURNING seq, id_key");
+    sql.push(" ON CONFLICT (tenant_no, id_key) DO NOTHING");
     sql
 }
 
-/// `INSERT INTO signin_docs` for the records of a chunk that were stored, given the
-/// `(seq, id_key)` rows the insert returned. Within a batch, the first record with an ID wins.
-pub fn insert_docs_sql(
-    dialect: Dialect,
-    chunk: &[app::store::NewSignIn],
-    stored: &[(i64, String)],
-) -> Option<Sql> {
-    if stored.is_empty() {
-        return None;
-    }
-    let mut seq_of: std::collections::HashMap<&str, i64> =
-        stored.iter().map(|(seq, id)| (id.as_str(), *seq)).collect();
-    let mut sql = Sql::new(dialect);
-    sql.push("INSERT INTO signin_docs (seq, doc) VALUES ");
-    let mut first = true;
-    for record in chunk {
-        if let Some(seq) = seq_of.remove(record.index.id_key.as_str()) {
-            sql.push(if first { "(" } else { ", (" });
-            sql.int(seq)
-                .push(", ")
-                .bind(Bind::Blob(super::doc::encode(&record.json)))
-                .push(")");
-            first = false;
-        }
-    }
-    Some(sql)
-}
-
-/// Rows per multi-row insert: 26 parameters a row stays well under SQLite's 32,766 and
+/// Rows per multi-row insert: 28 parameters a row stays well under SQLite's 32,766 and
 /// PostgreSQL's 65,535.
 pub const ROWS_PER_INSERT: usize = 500;
 

@@ -111,7 +111,7 @@ pub fn record(id: &str, time: &str, fields: Value) -> NewSignIn {
 pub fn new_signin(value: &Value) -> NewSignIn {
     let text = value.to_string();
     let parsed: SignIn = serde_json::from_str(&text).expect("a valid record");
-    NewSignIn::new(&parsed, text)
+    NewSignIn::new(&parsed, &text)
 }
 
 /// An ISO time `minutes` after 2024-05-01T00:00:00Z.

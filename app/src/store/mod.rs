@@ -5,6 +5,8 @@
 //! beside a row of lower-cased columns taken from it ([`IndexedSignIn`]) that queries filter,
 //! sort and group on; reads return the stored text unchanged.
 
+pub mod doc;
+
 use crate::filter::{Expr, Field};
 use crate::grouping::{group_hash, TimeAggregate};
 use crate::model::{EventType, SignIn};
@@ -135,6 +137,17 @@ pub struct IndexedSignIn {
     pub service_principal_name: String,
     /// The group key ([`group_hash`]); 0 for interactive sign-ins.
     pub group_key: i64,
+    /// The UTC day of `created_at` ([`day_of`]): the first column of the filter indexes, so
+    /// that a day's inserts touch only that day's part of each index.
+    pub day: i64,
+}
+
+/// Microseconds in a day.
+pub const DAY_MICROS: i64 = 86_400_000_000;
+
+/// The UTC day number (days since 1970-01-01) of a time in microseconds.
+pub fn day_of(micros: i64) -> i64 {
+    micros.div_euclid(DAY_MICROS)
 }
 
 impl IndexedSignIn {
@@ -175,34 +188,39 @@ impl IndexedSignIn {
             service_principal_id: lc(record.service_principal_id.as_deref()),
             service_principal_name: lc(record.service_principal_name.as_deref()),
             group_key: group_hash(event_type, record).unwrap_or(0),
+            day: day_of(record.created_date_time.micros()),
         }
     }
 }
 
-/// A record to store: its exact JSON text and the columns taken from it.
+/// A record to store: its JSON text in stored form ([`doc::encode`]) and the columns taken
+/// from it. Encoding happens here, on whichever thread builds the batch, so that the single
+/// database writer does not also compress.
 #[derive(Clone, Debug)]
 pub struct NewSignIn {
-    /// The JSON text, stored and returned unchanged.
-    pub json: String,
+    /// The JSON text as stored (decoded unchanged by [`doc::decode`]).
+    pub doc: Vec<u8>,
     /// The query columns.
     pub index: IndexedSignIn,
 }
 
 impl NewSignIn {
     /// A record with the JSON text it came as (which must be that record's JSON).
-    pub fn new(record: &SignIn, json: String) -> NewSignIn {
+    pub fn new(record: &SignIn, json: &str) -> NewSignIn {
         NewSignIn {
-            json,
+            doc: doc::encode(json),
             index: IndexedSignIn::of(record),
         }
     }
 
     /// A record built in code (import, demo): its JSON is its serialisation.
     pub fn from_record(record: &SignIn) -> Result<NewSignIn, serde_json::Error> {
-        Ok(NewSignIn {
-            json: serde_json::to_string(record)?,
-            index: IndexedSignIn::of(record),
-        })
+        Ok(NewSignIn::new(record, &serde_json::to_string(record)?))
+    }
+
+    /// The JSON text (decoded from the stored form).
+    pub fn json(&self) -> String {
+        doc::decode(&self.doc).unwrap_or_default()
     }
 }
 
