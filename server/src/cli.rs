@@ -149,6 +149,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tenant_id: tenant.id.clone(),
             };
             let outcome = write_demo(store.as_ref(), &tenant.id, &options).await?;
+            store
+                .optimize()
+                .await
+                .context("refreshing the planner's statistics")?;
             println!(
                 "demo tenant {} ({}): inserted={} duplicates={} over {} days to {}",
                 tenant.name,
@@ -258,7 +262,14 @@ async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<ExitC
         eprintln!("created tenant {} ({}, premium)", tenant.name, tenant.id);
     }
     let mut out = std::io::stdout();
-    let summary = crate::import::import_files(store, &tenant.id, &args.files, &mut out).await?;
+    let summary =
+        crate::import::import_files(Arc::clone(&store), &tenant.id, &args.files, &mut out).await?;
+    if summary.imported > 10_000 {
+        store
+            .optimize()
+            .await
+            .context("refreshing the planner's statistics")?;
+    }
     println!("{summary}");
     Ok(if summary.failed_files > 0 {
         ExitCode::FAILURE

@@ -51,12 +51,12 @@ pub fn minify_json(text: &str) -> String {
             b'"' => {
                 // Skip the string: to the next quote not escaped by a backslash.
                 i += 1;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 2,
-                        b'"' => break,
-                        _ => i += 1,
+                while let Some(offset) = memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+                    i += offset;
+                    if bytes[i] == b'"' {
+                        break;
                     }
+                    i += 2;
                 }
                 i += 1;
             }
@@ -256,6 +256,14 @@ mod tests {
     fn minify_keeps_strings_and_order_and_drops_only_outer_space() {
         let text = "{ \"b\" : \"a  b\\\" c\",\n  \"a\": [1, 2] }";
         assert_eq!(minify_json(text), "{\"b\":\"a  b\\\" c\",\"a\":[1,2]}");
+        let tricky = "{\"x\\\\\": \" \\\\\" , \"ü\" : [ \"\\u00e9 \" ] }";
+        let minified = minify_json(tricky);
+        assert_eq!(minified, "{\"x\\\\\":\" \\\\\",\"ü\":[\"\\u00e9 \"]}");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&minified).expect("valid"),
+            serde_json::from_str::<serde_json::Value>(tricky).expect("valid")
+        );
+        assert_eq!(minify_json("\"unterminated"), "\"unterminated");
     }
 
     #[test]

@@ -57,6 +57,7 @@ async fn seed_demo(store: &dyn Store, events: u64) -> anyhow::Result<()> {
         tenant_id: tenant.id.clone(),
     };
     crate::cli::write_demo(store, &tenant.id, &options).await?;
+    store.optimize().await?;
     Ok(())
 }
 

@@ -501,6 +501,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<HistogramBucket>>;
     /// Bytes the store takes on disk (database files or relation sizes).
     async fn size_on_disk(&self) -> StoreResult<i64>;
+    /// Refreshes the query planner's statistics (after a large import; takes seconds on
+    /// millions of records).
+    async fn optimize(&self) -> StoreResult<()>;
 
     /// A page of one group's members, newest first.
     async fn list_group_members(

@@ -54,8 +54,12 @@ CREATE TABLE signins (
     doc                       bytea NOT NULL
 );
 
-CREATE UNIQUE INDEX signins_by_id ON signins (tenant_no, id_key);
-CREATE INDEX signins_by_time ON signins (tenant_no, event_type, created_at) INCLUDE (status, group_key);
+-- A record is identified by its tenant, the UTC day of its time and its Request ID: the same
+-- record delivered again (same ID, same time) is stored once. Keyed by day first, like the
+-- filter indexes, so that inserts stay local; finding an ID seeks each day the tenant has.
+CREATE UNIQUE INDEX signins_by_id ON signins (tenant_no, day, id_key);
+-- seq too: every report query checks the paging snapshot, and an index-only scan needs it.
+CREATE INDEX signins_by_time ON signins (tenant_no, event_type, created_at) INCLUDE (status, group_key, seq);
 -- The filter indexes start with the day (see the SQLite migration).
 CREATE INDEX signins_by_group ON signins (tenant_no, event_type, day, group_key, created_at);
 CREATE INDEX signins_by_upn ON signins (tenant_no, day, user_principal_name, created_at);

@@ -53,7 +53,10 @@ CREATE TABLE signins (
     doc                       BLOB NOT NULL
 );
 
-CREATE UNIQUE INDEX signins_by_id ON signins (tenant_no, id_key);
+-- A record is identified by its tenant, the UTC day of its time and its Request ID: the same
+-- record delivered again (same ID, same time) is stored once. Keyed by day first, like the
+-- filter indexes, so that inserts stay local; finding an ID seeks each day the tenant has.
+CREATE UNIQUE INDEX signins_by_id ON signins (tenant_no, day, id_key);
 -- Report pages by date, the chart and the groups (status and group_key make them covering).
 CREATE INDEX signins_by_time ON signins (tenant_no, event_type, created_at, status, group_key);
 -- The filter indexes start with the day: a day's inserts touch only that day's part of each

@@ -257,14 +257,21 @@ fn selects_by_day_index(expr: &Expr) -> bool {
     }
 }
 
-/// Appends `WHERE`, the tenant and the filter.
+/// Appends `FROM signins s WHERE …`: the tenant and the filter.
 ///
-/// Normally `s.tenant_no = ? AND (filter)`. When the filter's conjunction holds an OR whose
-/// every branch selects through a day-first index (the user filter: name, UPN or ID), the tenant
-/// and the day hint go into each branch instead: SQLite then reads the OR as the union of those
-/// index searches (a few hundred rows) rather than scanning every row of the date range through
-/// the time index. Every branch carries the tenant, so no other tenant's row can match.
-pub fn push_where(sql: &mut Sql, tenant_no: i64, filter: &Expr) -> Result<(), StoreError> {
+/// Normally `FROM signins s WHERE s.tenant_no = ? AND (filter)`. When the filter's conjunction
+/// holds an OR whose every branch selects through a day-first index (the user filter: name,
+/// UPN or ID), the rows are driven from the union of those index searches:
+///
+/// ```sql
+/// FROM (SELECT seq FROM signins s WHERE s.tenant_no = ? AND <days> AND <branch 1> UNION …) u
+///   JOIN signins s ON s.seq = u.seq WHERE s.tenant_no = ? AND (filter)
+/// ```
+///
+/// The union is only a superset of the candidates (a few hundred rows instead of every row
+/// of the date range through the time index, which both planners otherwise prefer); the full
+/// filter and the tenant still decide every row.
+pub fn push_from_where(sql: &mut Sql, tenant_no: i64, filter: &Expr) -> Result<(), StoreError> {
     filter
         .validate()
         .map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -282,40 +289,33 @@ pub fn push_where(sql: &mut Sql, tenant_no: i64, filter: &Expr) -> Result<(), St
             && alts.iter().all(|a| matches!(a, Expr::Cmp(Field::Day, Op::Eq, _))))
     };
     let drives = |e: &Expr| matches!(e, Expr::Or(alts) if alts.len() > 1 && alts.iter().all(selects_by_day_index));
-    sql.push("WHERE ");
-    let Some(driver) = parts.iter().position(|e| drives(e)) else {
-        sql.push("s.tenant_no = ").int(tenant_no);
-        for part in parts {
-            sql.push(" AND ");
-            push_valid_expr(sql, part);
-        }
-        return Ok(());
-    };
+    let driver = parts.iter().copied().find(|e| drives(e));
     let hint = parts.iter().copied().find(|e| is_day_hint(e));
-    if let Expr::Or(alternatives) = parts[driver] {
-        sql.push("(");
+    if let (Some(Expr::Or(alternatives)), Some(hint)) = (driver, hint) {
+        sql.push("FROM (");
         for (i, alternative) in alternatives.iter().enumerate() {
-            sql.push(if i == 0 {
-                "(s.tenant_no = "
-            } else {
-                " OR (s.tenant_no = "
-            });
-            sql.int(tenant_no);
-            if let Some(hint) = hint {
-                sql.push(" AND ");
-                push_valid_expr(sql, hint);
+            if i > 0 {
+                sql.push(" UNION ");
             }
+            sql.push("SELECT s.seq FROM signins s WHERE s.tenant_no = ")
+                .int(tenant_no)
+                .push(" AND ");
+            push_valid_expr(sql, hint);
             sql.push(" AND ");
             push_valid_expr(sql, alternative);
-            sql.push(")");
         }
-        sql.push(")");
+        // SQLite's CROSS JOIN keeps the union first; PostgreSQL plans the join itself.
+        sql.push(match sql.dialect {
+            Dialect::Sqlite => ") u CROSS JOIN signins s ON s.seq = u.seq ",
+            Dialect::Postgres => ") u JOIN signins s ON s.seq = u.seq ",
+        });
+    } else {
+        sql.push("FROM signins s ");
     }
-    for (i, part) in parts.iter().enumerate() {
-        if i != driver {
-            sql.push(" AND ");
-            push_valid_expr(sql, part);
-        }
+    sql.push("WHERE s.tenant_no = ").int(tenant_no);
+    for part in parts {
+        sql.push(" AND ");
+        push_valid_expr(sql, part);
     }
     Ok(())
 }
@@ -430,8 +430,8 @@ pub fn list_sql(
     let mut sql = Sql::new(dialect);
     sql.push("SELECT s.seq, s.created_at, s.id_key, ")
         .push(col)
-        .push(", s.doc FROM signins s ");
-    push_where(&mut sql, tenant_no, filter)?;
+        .push(", s.doc ");
+    push_from_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.seq <= ").int(snapshot);
     if let Some(c) = cursor {
         let cmp = if sort.descending { " < " } else { " > " };
@@ -479,8 +479,8 @@ pub fn list_sql(
 /// `SELECT count(*)` of the records matching a filter.
 pub fn count_sql(dialect: Dialect, tenant_no: i64, filter: &Expr) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push("SELECT count(*) FROM signins s ");
-    push_where(&mut sql, tenant_no, filter)?;
+    sql.push("SELECT count(*) ");
+    push_from_where(&mut sql, tenant_no, filter)?;
     Ok(sql)
 }
 
@@ -503,8 +503,10 @@ fn push_groups_inner(
 ) -> Result<(), StoreError> {
     let bucket = bucket_expr(aggregate);
     sql.push("SELECT s.group_key AS group_key, ").push(&bucket);
-    sql.push(" AS bucket, count(*) AS n, min(s.created_at) AS first_at, max(s.created_at) AS last_at FROM signins s ");
-    push_where(sql, tenant_no, filter)?;
+    sql.push(
+        " AS bucket, count(*) AS n, min(s.created_at) AS first_at, max(s.created_at) AS last_at ",
+    );
+    push_from_where(sql, tenant_no, filter)?;
     sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
     sql.push(" AND s.seq <= ").int(snapshot);
@@ -578,8 +580,8 @@ pub fn group_latest_sql(
     last_at: i64,
 ) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push("SELECT s.doc FROM signins s ");
-    push_where(&mut sql, tenant_no, filter)?;
+    sql.push("SELECT s.doc ");
+    push_from_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
     // The day is known from the time: it lets the group index be used (it starts with the day).
@@ -607,8 +609,8 @@ pub fn histogram_sql(
         .int(from)
         .push(") / ")
         .int(bucket_micros);
-    sql.push(" AS b, s.status, count(*) FROM signins s ");
-    push_where(&mut sql, tenant_no, filter)?;
+    sql.push(" AS b, s.status, count(*) ");
+    push_from_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.created_at >= ")
         .int(from)
         .push(" AND s.created_at < ")
@@ -666,7 +668,7 @@ pub fn insert_signins_sql(
             .bind(Bind::Blob(record.doc.clone()))
             .push(")");
     }
-    sql.push(" ON CONFLICT (tenant_no, id_key) DO NOTHING");
+    sql.push(" ON CONFLICT DO NOTHING");
     sql
 }
 

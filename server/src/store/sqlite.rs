@@ -145,6 +145,14 @@ impl Backend for SqliteBackend {
         Ok(outcome)
     }
 
+    async fn optimize(&self) -> StoreResult<()> {
+        sqlx::query("ANALYZE")
+            .execute(&self.writer)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
     async fn size_on_disk(&self) -> StoreResult<i64> {
         let mut total = 0_i64;
         for suffix in ["", "-wal", "-shm"] {
