@@ -16,7 +16,7 @@ CARGO_LEPTOS_VERSION=0.3.11
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
