@@ -8,6 +8,8 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(any(test, feature = "testdata"))]
+pub mod testdata;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -10,9 +10,7 @@ use server::import::{import_files, ImportSummary};
 use std::path::{Path, PathBuf};
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/samples")
-        .join(name)
+    app::testdata::sample_path(name)
 }
 
 async fn run(app: &TestApp, files: &[PathBuf]) -> (ImportSummary, String) {

@@ -104,11 +104,8 @@ mod tests {
 
     #[test]
     fn the_status_rule_agrees_with_the_published_status_table() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../shared/samples/Status.csv"
-        );
-        let table = std::fs::read_to_string(path).expect("shared/samples/Status.csv is readable");
+        let path = crate::testdata::sample_path("Status.csv");
+        let table = std::fs::read_to_string(path).expect("Status.csv is readable");
         let mut rows = 0;
         for line in table.lines().skip(1) {
             let cells: Vec<&str> = line.split("\",\"").map(|c| c.trim_matches('"')).collect();
