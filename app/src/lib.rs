@@ -2,10 +2,12 @@
 //! report components and the server functions.
 
 pub mod api;
+pub mod columns;
 pub mod filter;
 pub mod grouping;
 pub mod model;
 pub mod pages;
+pub mod sort;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(any(test, feature = "testdata"))]

@@ -62,6 +62,9 @@ conformance!(
     no_tenant_sees_another_tenants_records,
     the_user_filter_selects_the_same_over_any_days_and_tenants,
     the_store_reports_its_size,
+    offset_pages_at_a_snapshot_fit_together_while_records_arrive,
+    groups_page_by_offset_at_a_snapshot,
+    preferences_are_kept_per_tenant_and_user,
 );
 
 fn ni() -> Expr {
@@ -74,6 +77,8 @@ async fn all_ids(store: &dyn Store, tenant: &str, filter: Expr) -> Vec<String> {
         sort: Sort::default(),
         limit: MAX_PAGE,
         cursor: None,
+        offset: 0,
+        snapshot: None,
     };
     ids(&store
         .list_signins(tenant, &query)
@@ -173,6 +178,8 @@ async fn a_record_reads_back_exactly_as_stored(store: Arc<dyn Store>) {
                 sort: Sort::default(),
                 limit: 10,
                 cursor: None,
+                offset: 0,
+                snapshot: None,
             },
         )
         .await
@@ -262,6 +269,8 @@ async fn records_come_newest_first_and_page_completely(store: Arc<dyn Store>) {
                     sort: Sort::default(),
                     limit: 4,
                     cursor,
+                    offset: 0,
+                    snapshot: None,
                 },
             )
             .await
@@ -534,6 +543,8 @@ async fn every_sort_column_orders_and_pages_in_both_directions(store: Arc<dyn St
                             sort,
                             limit: 3,
                             cursor,
+                            offset: 0,
+                            snapshot: None,
                         },
                     )
                     .await
@@ -601,6 +612,8 @@ async fn paging_stays_stable_while_records_arrive(store: Arc<dyn Store>) {
                 sort: Sort::default(),
                 limit: 10,
                 cursor: None,
+                offset: 0,
+                snapshot: None,
             },
         )
         .await
@@ -624,6 +637,8 @@ async fn paging_stays_stable_while_records_arrive(store: Arc<dyn Store>) {
                     sort: Sort::default(),
                     limit: 7,
                     cursor: Some(c),
+                    offset: 0,
+                    snapshot: None,
                 },
             )
             .await
@@ -657,6 +672,8 @@ async fn a_filter_that_does_not_fit_its_field_is_refused(store: Arc<dyn Store>) 
         sort: Sort::default(),
         limit: 10,
         cursor: None,
+        offset: 0,
+        snapshot: None,
     };
     assert!(matches!(
         store.list_signins(&t.id, &query).await,
@@ -693,6 +710,8 @@ async fn groups_page(
             aggregate,
             limit: 2,
             cursor,
+            offset: 0,
+            snapshot: None,
         };
         let page = store.list_groups(tenant, &query).await.expect("groups");
         rows.extend(page.items);
@@ -887,6 +906,8 @@ async fn group_paging_stays_stable_while_records_arrive(store: Arc<dyn Store>) {
         aggregate: TimeAggregate::Whole,
         limit: 2,
         cursor: None,
+        offset: 0,
+        snapshot: None,
     };
     let first = store.list_groups(&t.id, &query).await.expect("groups");
     let mut seen: Vec<(String, i64)> = first
@@ -952,6 +973,8 @@ async fn a_group_pages_through_its_members(store: Arc<dyn Store>) {
         bucket: Some((big.bucket, big.bucket + hour)),
         limit: 10,
         cursor: None,
+        offset: 0,
+        snapshot: None,
     };
     let members = store
         .list_group_members(&t.id, &query)
@@ -991,6 +1014,8 @@ async fn interactive_sign_ins_have_no_groups(store: Arc<dyn Store>) {
         aggregate: TimeAggregate::Whole,
         limit: 10,
         cursor: None,
+        offset: 0,
+        snapshot: None,
     };
     assert!(matches!(
         store.list_groups(&t.id, &query).await,
@@ -1229,6 +1254,8 @@ async fn the_user_filter_selects_the_same_over_any_days_and_tenants(store: Arc<d
                 sort: Sort::default(),
                 limit: 7,
                 cursor,
+                offset: 0,
+                snapshot: None,
             };
             let page = store.list_signins(&a.id, &query).await.expect("list");
             got.extend(ids(&page.items));
@@ -1243,4 +1270,172 @@ async fn the_user_filter_selects_the_same_over_any_days_and_tenants(store: Arc<d
             expected.len() as i64
         );
     }
+}
+
+async fn offset_pages_at_a_snapshot_fit_together_while_records_arrive(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let batch: Vec<NewSignIn> = (0..23)
+        .map(|i| record(&format!("old{i:02}"), &at(i * 10), json!({})))
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let query = |offset, snapshot| ListQuery {
+        filter: Expr::True,
+        sort: Sort {
+            field: SortField::RequestId,
+            descending: false,
+        },
+        limit: 5,
+        cursor: None,
+        offset,
+        snapshot,
+    };
+    // A table jumps straight to the middle: the page at offset 10.
+    let first = store
+        .list_signins(&t.id, &query(0, None))
+        .await
+        .expect("list");
+    let snapshot = first.snapshot;
+    let arriving: Vec<NewSignIn> = (0..4)
+        .map(|i| record(&format!("aaa{i}"), &at(i * 7), json!({})))
+        .collect();
+    store
+        .insert_signins(&t.id, &arriving)
+        .await
+        .expect("insert");
+    let mut seen = ids(&first.items);
+    for offset in [5, 10, 15, 20] {
+        let page = store
+            .list_signins(&t.id, &query(offset, Some(snapshot)))
+            .await
+            .expect("list");
+        assert_eq!(page.snapshot, snapshot, "the snapshot asked for is kept");
+        seen.extend(ids(&page.items));
+    }
+    let expected: Vec<String> = (0..23).map(|i| format!("old{i:02}")).collect();
+    assert_eq!(
+        seen, expected,
+        "pages at one snapshot never see later records"
+    );
+    // Without the snapshot the new records are there, sorted first.
+    let fresh = store
+        .list_signins(&t.id, &query(0, None))
+        .await
+        .expect("list");
+    assert_eq!(ids(&fresh.items)[..4], ["aaa0", "aaa1", "aaa2", "aaa3"]);
+    assert!(fresh.snapshot > snapshot);
+    // Past the end: an empty page, not an error.
+    let past = store
+        .list_signins(&t.id, &query(100, Some(snapshot)))
+        .await
+        .expect("list");
+    assert!(past.items.is_empty() && past.next.is_none());
+}
+
+async fn groups_page_by_offset_at_a_snapshot(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    // Seven groups (one app each), two sign-ins per group.
+    let batch: Vec<NewSignIn> = (0..14)
+        .map(|i| {
+            record(
+                &format!("g{i:02}"),
+                &at(i * 5),
+                json!({"appId": format!("app-{}", i % 7)}),
+            )
+        })
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let all = groups_page(
+        store.as_ref(),
+        &t.id,
+        EventType::NonInteractive,
+        Expr::True,
+        TimeAggregate::Whole,
+    )
+    .await;
+    assert_eq!(all.len(), 7);
+    let query = |offset, snapshot| GroupQuery {
+        event_type: EventType::NonInteractive,
+        filter: Expr::True,
+        aggregate: TimeAggregate::Whole,
+        limit: 3,
+        cursor: None,
+        offset,
+        snapshot,
+    };
+    let first = store
+        .list_groups(&t.id, &query(0, None))
+        .await
+        .expect("groups");
+    // A new group arrives after the first page was read.
+    store
+        .insert_signins(
+            &t.id,
+            &[record("late", &at(500), json!({"appId": "late-app"}))],
+        )
+        .await
+        .expect("insert");
+    let mut keys: Vec<i64> = first.items.iter().map(|g| g.key).collect();
+    for offset in [3, 6] {
+        let page = store
+            .list_groups(&t.id, &query(offset, Some(first.snapshot)))
+            .await
+            .expect("groups");
+        keys.extend(page.items.iter().map(|g| g.key));
+    }
+    let expected: Vec<i64> = all.iter().map(|g| g.key).collect();
+    assert_eq!(
+        keys, expected,
+        "offset pages at a snapshot are the cursor pages"
+    );
+}
+
+async fn preferences_are_kept_per_tenant_and_user(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let b = tenant(store.as_ref(), "Fabrikam").await;
+    assert!(store
+        .preferences(&a.id, "ada")
+        .await
+        .expect("read")
+        .is_empty());
+    store
+        .set_preference(&a.id, "ada", "preview", "on")
+        .await
+        .expect("save");
+    store
+        .set_preference(&a.id, "ada", "columns", "date,user")
+        .await
+        .expect("save");
+    store
+        .set_preference(&a.id, "ada", "preview", "off")
+        .await
+        .expect("replace");
+    store
+        .set_preference(&b.id, "ada", "preview", "on")
+        .await
+        .expect("save");
+    assert_eq!(
+        store.preferences(&a.id, "ada").await.expect("read"),
+        vec![
+            ("columns".to_owned(), "date,user".to_owned()),
+            ("preview".to_owned(), "off".to_owned())
+        ]
+    );
+    assert_eq!(
+        store.preferences(&b.id, "ada").await.expect("read"),
+        vec![("preview".to_owned(), "on".to_owned())]
+    );
+    assert!(store
+        .preferences(&a.id, "bob")
+        .await
+        .expect("read")
+        .is_empty());
+    let huge = "x".repeat(10_000);
+    assert!(matches!(
+        store.set_preference(&a.id, "ada", "filter", &huge).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        store.preferences(&a.id, "ada").await.expect("read").len(),
+        2
+    );
 }

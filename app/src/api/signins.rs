@@ -63,6 +63,8 @@ pub async fn list_recent_signins(
         sort: Sort::default(),
         limit: limit.clamp(1, 200),
         cursor: None,
+        offset: 0,
+        snapshot: None,
     };
     let page = ctx.store.list_signins(&ctx.portal_tenant, &query).await?;
     page.items

@@ -14,6 +14,8 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 
+pub use crate::sort::{Sort, SortField};
+
 /// Errors of a store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -233,69 +235,6 @@ pub struct InsertOutcome {
     pub duplicates: i64,
 }
 
-/// The columns a report can be sorted by.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum SortField {
-    /// Date (the default).
-    #[default]
-    Date,
-    /// Request ID.
-    RequestId,
-    /// User (display name).
-    User,
-    /// Application (display name).
-    Application,
-    /// Status.
-    Status,
-    /// IP address.
-    IpAddress,
-    /// Location (city).
-    Location,
-    /// Resource (display name).
-    Resource,
-    /// Resource ID.
-    ResourceId,
-    /// Service principal (or managed identity) name.
-    ServicePrincipal,
-}
-
-impl SortField {
-    /// The field whose column orders rows (ties are broken by date, then Request ID).
-    pub fn field(self) -> Field {
-        match self {
-            SortField::Date => Field::CreatedDateTime,
-            SortField::RequestId => Field::RequestId,
-            SortField::User => Field::UserDisplayName,
-            SortField::Application => Field::AppDisplayName,
-            SortField::Status => Field::Status,
-            SortField::IpAddress => Field::IpAddress,
-            SortField::Location => Field::City,
-            SortField::Resource => Field::ResourceDisplayName,
-            SortField::ResourceId => Field::ResourceId,
-            SortField::ServicePrincipal => Field::ServicePrincipalName,
-        }
-    }
-}
-
-/// An order: a field and a direction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sort {
-    /// The column.
-    pub field: SortField,
-    /// Newest / largest first.
-    pub descending: bool,
-}
-
-impl Default for Sort {
-    /// Newest first.
-    fn default() -> Self {
-        Sort {
-            field: SortField::Date,
-            descending: true,
-        }
-    }
-}
-
 /// The value of the sort column at a cursor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortValue {
@@ -330,6 +269,15 @@ pub struct ListQuery {
     pub limit: i64,
     /// Where the previous page ended.
     pub cursor: Option<Cursor>,
+    /// Rows to skip before the page (random access for a scrolling table; with a cursor, rows
+    /// skipped after it).
+    #[serde(default)]
+    pub offset: i64,
+    /// Only records stored up to this sequence number (from an earlier page's
+    /// [`Page::snapshot`]), so that pages fetched at different times fit together. A cursor's
+    /// own snapshot wins.
+    #[serde(default)]
+    pub snapshot: Option<i64>,
 }
 
 /// The largest page any store call returns.
@@ -349,6 +297,9 @@ pub struct Page<T, C> {
     pub items: Vec<T>,
     /// The cursor of the next page, if there is one.
     pub next: Option<C>,
+    /// The snapshot the page was read at (pass it back to read further pages of the same
+    /// result).
+    pub snapshot: i64,
 }
 
 /// A query for a page of groups of a grouped report.
@@ -364,6 +315,12 @@ pub struct GroupQuery {
     pub limit: i64,
     /// Where the previous page ended.
     pub cursor: Option<GroupCursor>,
+    /// Groups to skip before the page.
+    #[serde(default)]
+    pub offset: i64,
+    /// Only records stored up to this sequence number (see [`ListQuery::snapshot`]).
+    #[serde(default)]
+    pub snapshot: Option<i64>,
 }
 
 /// Where a page of groups ends. Groups come newest first, by their latest member.
@@ -394,6 +351,12 @@ pub struct MembersQuery {
     pub limit: i64,
     /// Where the previous page ended.
     pub cursor: Option<Cursor>,
+    /// Members to skip before the page.
+    #[serde(default)]
+    pub offset: i64,
+    /// Only records stored up to this sequence number.
+    #[serde(default)]
+    pub snapshot: Option<i64>,
 }
 
 /// One group of a grouped report.
@@ -457,6 +420,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
     /// The tenant an ingest key (by hash) writes to.
     async fn find_ingest_key(&self, key_hash: &str) -> StoreResult<Option<IngestKey>>;
+
+    /// A user's saved preferences (name → value) in a tenant.
+    async fn preferences(&self, tenant_id: &str, user: &str) -> StoreResult<Vec<(String, String)>>;
+    /// Saves one preference, replacing its earlier value.
+    async fn set_preference(
+        &self,
+        tenant_id: &str,
+        user: &str,
+        name: &str,
+        value: &str,
+    ) -> StoreResult<()>;
 
     /// Stores a batch in one transaction: all of it or none of it. A record whose Request ID
     /// the tenant already has is counted as a duplicate and left as it was. Returns once the
@@ -522,6 +496,8 @@ pub trait Store: Send + Sync + 'static {
             sort: Sort::default(),
             limit: query.limit,
             cursor: query.cursor.clone(),
+            offset: query.offset,
+            snapshot: query.snapshot,
         };
         self.list_signins(tenant_id, &list).await
     }
@@ -542,6 +518,7 @@ pub trait Store: Send + Sync + 'static {
                 sort: Sort::default(),
                 limit: MAX_PAGE,
                 cursor,
+                ..ListQuery::default()
             };
             match self.list_signins(tenant_id, &query).await {
                 Ok(page) => {

@@ -353,6 +353,8 @@ async fn time_queries(
             sort: Sort::default(),
             limit: 50,
             cursor: None,
+            offset: 0,
+            snapshot: None,
         };
         let times = timed(args.runs, |_| async {
             Ok(store.list_signins(tenant_id, &query).await?)
@@ -381,6 +383,8 @@ async fn time_queries(
                         sort: Sort::default(),
                         limit: 50,
                         cursor: None,
+                        offset: 0,
+                        snapshot: None,
                     };
                     Ok(store.list_signins(tenant_id, &query).await?)
                 }
@@ -402,6 +406,8 @@ async fn time_queries(
                     aggregate,
                     limit: 50,
                     cursor: None,
+                    offset: 0,
+                    snapshot: None,
                 };
                 let times = timed(args.runs, |_| async {
                     Ok(store.list_groups(tenant_id, &query).await?)

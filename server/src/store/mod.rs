@@ -294,6 +294,52 @@ impl<B: Backend> Store for SqlStore<B> {
         }))
     }
 
+    async fn preferences(&self, tenant_id: &str, user: &str) -> StoreResult<Vec<(String, String)>> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT name, value FROM preferences WHERE tenant_no = ")
+            .int(tenant_no)
+            .push(" AND user_key = ")
+            .text(user)
+            .push(" ORDER BY name");
+        let rows = self.backend.fetch(&sql, &[Kind::Text, Kind::Text]).await?;
+        Ok(rows
+            .into_iter()
+            .map(|mut r| {
+                let value = r.pop().map(Cell::into_text).unwrap_or_default();
+                let name = r.pop().map(Cell::into_text).unwrap_or_default();
+                (name, value)
+            })
+            .collect())
+    }
+
+    async fn set_preference(
+        &self,
+        tenant_id: &str,
+        user: &str,
+        name: &str,
+        value: &str,
+    ) -> StoreResult<()> {
+        if name.len() > 64 || value.len() > 8192 {
+            return Err(StoreError::Invalid(
+                "a preference is at most 64 characters of name and 8 KB of value".into(),
+            ));
+        }
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO preferences (tenant_no, user_key, name, value) VALUES (")
+            .int(tenant_no)
+            .push(", ")
+            .text(user)
+            .push(", ")
+            .text(name)
+            .push(", ")
+            .text(value)
+            .push(") ON CONFLICT (tenant_no, user_key, name) DO UPDATE SET value = excluded.value");
+        self.backend.execute(&sql).await?;
+        Ok(())
+    }
+
     async fn insert_signins(
         &self,
         tenant_id: &str,
@@ -344,9 +390,10 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> StoreResult<Page<StoredSignIn, Cursor>> {
         let tenant_no = self.tenant_no(tenant_id).await?;
         let limit = query.limit.clamp(1, MAX_PAGE);
-        let snapshot = match &query.cursor {
-            Some(c) => c.snapshot,
-            None => self.snapshot().await?,
+        let snapshot = match (&query.cursor, query.snapshot) {
+            (Some(c), _) => c.snapshot,
+            (None, Some(s)) => s,
+            (None, None) => self.snapshot().await?,
         };
         let filter = self.hinted(tenant_no, &query.filter).await?;
         let sql = sql::list_sql(
@@ -356,7 +403,7 @@ impl<B: Backend> Store for SqlStore<B> {
             query.sort,
             snapshot,
             query.cursor.as_ref(),
-            limit + 1,
+            (limit + 1, query.offset.max(0)),
         )?;
         let text_sort = sql::sort_is_text(query.sort);
         let sort_kind = if text_sort { Kind::Text } else { Kind::Int };
@@ -389,7 +436,11 @@ impl<B: Backend> Store for SqlStore<B> {
                 json: c.into_text(),
             })
             .collect();
-        Ok(Page { items, next })
+        Ok(Page {
+            items,
+            next,
+            snapshot,
+        })
     }
 
     async fn count_signins(&self, tenant_id: &str, filter: &Expr) -> StoreResult<i64> {
@@ -412,9 +463,10 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         let tenant_no = self.tenant_no(tenant_id).await?;
         let limit = query.limit.clamp(1, MAX_PAGE);
-        let snapshot = match &query.cursor {
-            Some(c) => c.snapshot,
-            None => self.snapshot().await?,
+        let snapshot = match (&query.cursor, query.snapshot) {
+            (Some(c), _) => c.snapshot,
+            (None, Some(s)) => s,
+            (None, None) => self.snapshot().await?,
         };
         let filter = self.hinted(tenant_no, &query.filter).await?;
         let hinted_query = GroupQuery {
@@ -469,7 +521,11 @@ impl<B: Backend> Store for SqlStore<B> {
         } else {
             None
         };
-        Ok(Page { items, next })
+        Ok(Page {
+            items,
+            next,
+            snapshot,
+        })
     }
 
     async fn count_groups(

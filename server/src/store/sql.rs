@@ -416,7 +416,8 @@ pub fn sort_is_text(sort: Sort) -> bool {
     sort.field.field().kind() == app::filter::FieldKind::Text
 }
 
-/// `SELECT … FROM signins` for a page of records, with the filter, snapshot and cursor.
+/// `SELECT … FROM signins` for a page of records, with the filter, snapshot and cursor;
+/// `(limit, offset)` is the window of rows after the cursor.
 pub fn list_sql(
     dialect: Dialect,
     tenant_no: i64,
@@ -424,7 +425,7 @@ pub fn list_sql(
     sort: Sort,
     snapshot: i64,
     cursor: Option<&Cursor>,
-    limit: i64,
+    (limit, offset): (i64, i64),
 ) -> Result<Sql, StoreError> {
     let col = sort_column(sort);
     let mut sql = Sql::new(dialect);
@@ -473,6 +474,9 @@ pub fn list_sql(
     }
     sql.push("s.created_at").push(d).push(", s.id_key").push(d);
     sql.push(" LIMIT ").int(limit);
+    if offset > 0 {
+        sql.push(" OFFSET ").int(offset);
+    }
     Ok(sql)
 }
 
@@ -551,6 +555,9 @@ pub fn groups_sql(
     }
     sql.push(" ORDER BY g.last_at DESC, g.group_key DESC, g.bucket DESC LIMIT ")
         .int(limit);
+    if query.offset > 0 {
+        sql.push(" OFFSET ").int(query.offset);
+    }
     Ok(sql)
 }
 
