@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 export SIGNBOOK_DATABASE_URL="${SIGNBOOK_DATABASE_URL:-sqlite://data/signbook.db}"
-exec cargo leptos serve --release
+exec cargo leptos serve --release --precompress

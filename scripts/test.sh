@@ -33,5 +33,5 @@ e2e_db="$(pwd)/target/e2e"
 rm -rf "$e2e_db"
 mkdir -p "$e2e_db"
 # A fresh database each run, seeded with the demo tenant as a first start is.
-SIGNBOOK_DATABASE_URL="sqlite://$e2e_db/signbook.db" cargo leptos end-to-end --release
+SIGNBOOK_DATABASE_URL="sqlite://$e2e_db/signbook.db" cargo leptos end-to-end --release --precompress
 say "all tests passed"

@@ -1,12 +1,16 @@
 //! Signbook's shared crate: the sign-in model, grouping and filter code (server and WASM), the
 //! report components and the server functions.
 
+#![recursion_limit = "256"]
+
 pub mod api;
+pub mod blade;
 pub mod columns;
+#[cfg(feature = "ssr")]
+pub mod details;
 pub mod filter;
 pub mod grouping;
 pub mod model;
-pub mod pages;
 pub mod sort;
 #[cfg(feature = "ssr")]
 pub mod store;
@@ -16,7 +20,7 @@ pub mod testdata;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{SsrMode, StaticSegment};
 
 /// The HTML document around the app (server-rendered).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -47,7 +51,7 @@ pub fn App() -> impl IntoView {
         <Title text="Sign-in logs · Signbook"/>
         <Router>
             <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
-                <Route path=StaticSegment("") view=pages::SignInsPage/>
+                <Route path=StaticSegment("") view=blade::SignInsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -27,11 +27,20 @@ pub fn router(state: AppState, portal_tenant: String) -> Router {
     let provide = move || provide_context(context.clone());
     let options = state.leptos_options.clone();
     let ingest_limit = state.limits.ingest_max_bytes;
+    // The WASM bundle, script and stylesheet: the `.br`/`.gz` files a release build writes
+    // beside them (`cargo leptos … --precompress`) are served to browsers that accept them.
+    let pkg = tower_http::services::ServeDir::new(format!(
+        "{}/{}",
+        options.site_root, options.site_pkg_dir
+    ))
+    .precompressed_br()
+    .precompressed_gzip();
     Router::new()
         .route(
             "/api/v1/ingest",
             post(ingest).layer(DefaultBodyLimit::max(ingest_limit)),
         )
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             shell(options.clone())
         })

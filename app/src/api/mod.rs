@@ -1,7 +1,7 @@
 //! Server functions, one module per feature; each is a thin adapter over the store.
 
 mod error;
-pub mod signins;
+pub mod report;
 
 pub use error::AppError;
 

@@ -6,9 +6,12 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which of the four reports a sign-in belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum EventType {
-    /// User sign-ins (interactive).
+    /// User sign-ins (interactive): the classic view's only report.
+    #[default]
     Interactive,
     /// User sign-ins (non-interactive).
     NonInteractive,

@@ -1,0 +1,241 @@
+//! The report blade (SPEC §4): the classic list and the Preview view with four tabs, the
+//! toolbar and filters, the chart, the virtualised table and the details pane.
+
+mod chart;
+mod details;
+pub mod format;
+mod grid;
+mod icons;
+pub mod state;
+mod toolbar;
+
+use crate::api::report::{load_preferences, save_preview, Preferences};
+use crate::columns::ColumnId;
+use crate::model::EventType;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::NavigateOptions;
+use state::{BladeState, TABS};
+
+/// What the blade's parts share.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// The state, read from the URL.
+    pub state: Memo<BladeState>,
+    /// Moves to another state (a new history entry).
+    pub go: Callback<BladeState>,
+    /// Times in the browser's zone (false before hydration and with the UTC switch).
+    pub local: Signal<bool>,
+    /// The Preview view is on.
+    pub preview: RwSignal<bool>,
+    /// The interactive report's columns.
+    pub columns: RwSignal<Vec<ColumnId>>,
+}
+
+impl Ctx {
+    /// The report shown: the tab in Preview, interactive in the classic view.
+    pub fn report(&self) -> EventType {
+        if self.preview.get() {
+            self.state.with(|s| s.tab)
+        } else {
+            EventType::Interactive
+        }
+    }
+
+    /// The columns of the report shown.
+    pub fn report_columns(&self) -> Vec<ColumnId> {
+        match self.report() {
+            EventType::Interactive => self.columns.get(),
+            other => ColumnId::defaults(other),
+        }
+    }
+
+    /// Changes the state with `f` and moves there.
+    pub fn update(&self, f: impl FnOnce(&mut BladeState)) {
+        let mut next = self.state.get_untracked();
+        f(&mut next);
+        self.go.run(next);
+    }
+}
+
+/// The sign-ins page.
+#[component]
+pub fn SignInsPage() -> impl IntoView {
+    let prefs = Resource::new(|| (), |_| load_preferences());
+    view! {
+        <Transition fallback=|| view! { <PageFrame><div class="skeleton-page" aria-busy="true">"Loading sign-ins…"</div></PageFrame> }>
+            {move || prefs.get().map(|p| view! { <Blade prefs=p.unwrap_or_default()/> })}
+        </Transition>
+    }
+}
+
+/// The portal's top bar and page frame.
+#[component]
+fn PageFrame(children: Children) -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <span class="brand">"Signbook"</span>
+            <nav aria-label="Breadcrumb" class="crumbs">
+                <span>"Home"</span>
+                <span aria-hidden="true">" › "</span>
+                <span>"Monitoring"</span>
+                <span aria-hidden="true">" › "</span>
+                <span aria-current="page">"Sign-in logs"</span>
+            </nav>
+            <span class="who" title="Until sign-in arrives every visitor acts as the demo tenant's Global Administrator">
+                "Demo tenant · Global Administrator"
+            </span>
+        </header>
+        <main class="blade">{children()}</main>
+    }
+}
+
+#[component]
+fn Blade(prefs: Preferences) -> impl IntoView {
+    let query = use_query_map();
+    let state = Memo::new(move |_| {
+        let pairs: Vec<(String, String)> = query
+            .get()
+            .into_iter()
+            .map(|(k, v)| (k.into_owned(), v))
+            .collect();
+        BladeState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    });
+    let navigate = use_navigate();
+    let go = Callback::new(move |next: BladeState| {
+        navigate(
+            &format!("/{}", next.to_query()),
+            NavigateOptions {
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    });
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        // Marks the page as hydrated (the browser tests wait for it).
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+        {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    let local = Signal::derive(move || hydrated.get() && !state.with(|s| s.utc));
+    let ctx = Ctx {
+        state,
+        go,
+        local,
+        preview: RwSignal::new(prefs.preview),
+        columns: RwSignal::new(
+            prefs
+                .columns
+                .clone()
+                .unwrap_or_else(|| ColumnId::defaults(EventType::Interactive)),
+        ),
+    };
+    provide_context(ctx);
+    toolbar::provide_open();
+
+    // Esc closes the details pane wherever the focus is.
+    let esc = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && ctx.state.with_untracked(|s| s.details.is_some()) {
+            ctx.update(|s| s.details = None);
+        }
+    });
+    on_cleanup(move || esc.remove());
+
+    let title = move || {
+        if ctx.preview.get() {
+            "Sign-in events"
+        } else {
+            "Sign-in logs"
+        }
+    };
+    view! {
+        <PageFrame>
+            <div class="blade-head">
+                <h1>{title}</h1>
+                <PreviewBar/>
+            </div>
+            <Show when=move || ctx.preview.get()>
+                <ReportTabs/>
+            </Show>
+            <toolbar::Toolbar/>
+            <toolbar::FilterChips/>
+            <chart::Chart/>
+            <grid::Report/>
+            <details::DetailsPane/>
+        </PageFrame>
+    }
+}
+
+/// The Preview bar: switches between the classic list and the four tabs; the choice is saved.
+#[component]
+fn PreviewBar() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let saving_error = RwSignal::new(None::<String>);
+    let toggle = move |_| {
+        let on = !ctx.preview.get_untracked();
+        ctx.preview.set(on);
+        if !on
+            && ctx
+                .state
+                .with_untracked(|s| s.tab != EventType::Interactive)
+        {
+            ctx.update(|s| *s = s.with_tab(EventType::Interactive));
+        }
+        leptos::task::spawn_local(async move {
+            match save_preview(on).await {
+                Ok(()) => saving_error.set(None),
+                Err(e) => saving_error.set(Some(format!("Your choice was not saved: {e}"))),
+            }
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="preview-bar"
+            class:on=move || ctx.preview.get()
+            aria-pressed=move || ctx.preview.get().to_string()
+            on:click=toggle
+        >
+            <span class="preview-icon" aria-hidden="true">"✦"</span>
+            {move || {
+                if ctx.preview.get() {
+                    "Preview on: the new sign-ins experience. Click to go back to the classic view."
+                } else {
+                    "Preview: try the new sign-ins experience, with non-interactive, service principal and managed identity sign-ins."
+                }
+            }}
+        </button>
+        {move || saving_error.get().map(|e| view! { <p class="inline-error" role="alert">{e}</p> })}
+    }
+}
+
+/// The four report tabs (links, so they work before hydration too).
+#[component]
+fn ReportTabs() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <div class="tabs" role="tablist" aria-label="Sign-in reports">
+            {TABS
+                .into_iter()
+                .map(|tab| {
+                    let href = move || format!("/{}", ctx.state.get().with_tab(tab).to_query());
+                    let selected = move || ctx.state.with(|s| s.tab == tab);
+                    view! {
+                        <A href=href attr:role="tab" attr:aria-selected=move || selected().to_string()
+                            attr:class=move || if selected() { "tab selected" } else { "tab" }
+                            scroll=false>
+                            {tab.title()}
+                        </A>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}

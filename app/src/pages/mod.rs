@@ -1,5 +1,0 @@
-//! Pages.
-
-mod signins;
-
-pub use signins::SignInsPage;
