@@ -3,7 +3,7 @@
 # 1,000,000 sign-ins into target/bench-ui (once; reused while it exists), serves it on
 # 127.0.0.1:3100 and runs end2end/bench in Chromium. Prints figures; asserts no times.
 #
-#   ./scripts/bench-blade.sh            # BENCH_EVENTS=1000000 BENCH_RUNS=5 by default
+#   ./scripts/bench-blade.sh   # BENCH_EVENTS=1000000 BENCH_RUNS=5 by default; BENCH_GREP=tab runs one test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -28,4 +28,4 @@ fi
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 cd end2end
-SIGNBOOK_E2E_URL=http://127.0.0.1:3100 npx playwright test -c playwright.bench.config.ts --reporter=line 2>&1 | grep -E "BENCH|passed|failed|Error" || true
+SIGNBOOK_E2E_URL=http://127.0.0.1:3100 npx playwright test -c playwright.bench.config.ts --reporter=line ${BENCH_GREP:+-g "$BENCH_GREP"} 2>&1 | grep -E "BENCH|passed|failed|Error" || true

@@ -208,6 +208,7 @@ test("6. date and field filters live in the URL, as chips, shared by the user ta
   await expect(page).toHaveURL(/date=custom/);
   await expect(page.getByRole("heading", { name: "No sign-ins match these filters" })).toBeVisible();
   await shot(page, "empty");
+  await expectAccessible(page, "the empty state");
   await page.goBack();
   await expect(page).toHaveURL(/date=7d/);
   await waitForRows(page);
@@ -223,6 +224,7 @@ test("6. date and field filters live in the URL, as chips, shared by the user ta
   const editor = page.getByRole("dialog", { name: "Status filter" });
   await editor.getByRole("checkbox", { name: "Failure" }).check();
   await shot(page, "status-filter");
+  await expectAccessible(page, "a filter editor");
   await editor.getByRole("button", { name: "Apply" }).click();
   await expect(page).toHaveURL(/status=failure/);
   await expect(page.getByRole("button", { name: "Edit filter: Status: Failure" })).toBeVisible();
@@ -332,6 +334,7 @@ test("7b. a failed load says so and Retry recovers", async ({ page }) => {
   await expect(retry).toBeVisible();
   await expect(page.getByRole("alert").first()).toContainText("could not be loaded");
   await shot(page, "error");
+  await expectAccessible(page, "the error state");
   await page.unroute("**/api/load_table_page*");
   await retry.click();
   await waitForRows(page);
@@ -394,4 +397,24 @@ test("10. without WASM the first page renders and its links work", async ({ page
   await expect(page.getByRole("columnheader", { name: "Managed identity name" })).toBeVisible();
   await shot(page, "no-wasm");
   await context.close();
+});
+
+test("10b. hydration keeps the server-rendered rows (no flicker)", async ({ page }) => {
+  // Before any page script runs, watch for rows being removed or replaced until hydration ends.
+  await page.addInitScript(() => {
+    (window as any).__removedRows = 0;
+    new MutationObserver((records) => {
+      if (document.documentElement.dataset.hydrated === "true") return;
+      for (const r of records) {
+        r.removedNodes.forEach((n) => {
+          if (n instanceof Element && (n.matches("[role=row], [role=grid]") || n.querySelector("[role=row]"))) {
+            (window as any).__removedRows++;
+          }
+        });
+      }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await open(page, "/?date=7d");
+  await waitForRows(page);
+  expect(await page.evaluate(() => (window as any).__removedRows)).toBe(0);
 });

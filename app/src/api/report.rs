@@ -289,14 +289,15 @@ mod server {
                 snapshot: req.snapshot,
             };
             let page = ctx.store.list_groups(&ctx.portal_tenant, &query).await?;
-            let total = if req.with_total {
-                Some(
+            // The page of groups counts every group of the result as it aggregates.
+            let total = match (req.with_total, page.total) {
+                (false, _) => None,
+                (true, Some(total)) => Some(total),
+                (true, None) => Some(
                     ctx.store
                         .count_groups(&ctx.portal_tenant, req.report, &filter, req.aggregate)
                         .await?,
-                )
-            } else {
-                None
+                ),
             };
             let rows = page
                 .items
@@ -339,12 +340,19 @@ mod server {
             offset,
             snapshot: req.snapshot,
         };
-        let page = ctx.store.list_signins(&ctx.portal_tenant, &query).await?;
-        let total = if req.with_total {
-            Some(ctx.store.count_signins(&ctx.portal_tenant, &filter).await?)
-        } else {
-            None
+        let count = async {
+            if req.with_total {
+                ctx.store
+                    .count_signins(&ctx.portal_tenant, &filter)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
         };
+        let (page, total) =
+            futures::join!(ctx.store.list_signins(&ctx.portal_tenant, &query), count);
+        let (page, total) = (page?, total?);
         let rows = page
             .items
             .iter()

@@ -477,8 +477,11 @@ fn Grid(request: TableRequest, page: TablePage) -> impl IntoView {
                 </div>
             </div>
             <div role="rowgroup" class="body" style=move || format!("height:{}px", count() as f64 * ROW_H)>
-                <For each=move || range() key=|i| *i let:i>
+                // Keyed by the result too: a new result (which may reuse this grid's DOM) gets
+                // new rows reading its own data.
+                <For each=move || range().map(move |i| (now, i)) key=|k| *k let:key>
                     {
+                        let i = key.1;
                         let s = move || slot(i, expanded.read().as_ref());
                         let is_selected = move || selected.get() == Some(i);
                         view! {

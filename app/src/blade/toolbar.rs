@@ -43,11 +43,6 @@ pub fn Toolbar() -> impl IntoView {
         }
     });
     on_cleanup(move || esc.remove());
-    let toggle = move |p: Popover| {
-        open.0.update(|o| {
-            *o = if *o == Some(p) { None } else { Some(p) };
-        })
-    };
     let date_label = move || {
         ctx.state.with(|s| match s.filter.date {
             DateFilter::Custom { start, end } => {
@@ -64,36 +59,9 @@ pub fn Toolbar() -> impl IntoView {
     let grouped = move || ctx.report().is_grouped();
     view! {
         <div class="toolbar" role="toolbar" aria-label="Sign-in report tools">
-            <div class="anchor">
-                <button type="button" class="tool" aria-haspopup="dialog"
-                    aria-expanded=move || (open.0.get() == Some(Popover::Date)).to_string()
-                    on:click=move |_| toggle(Popover::Date)>
-                    <super::icons::CalendarIcon/>{date_label}
-                </button>
-                <Show when=move || open.0.get() == Some(Popover::Date)>
-                    <DateMenu/>
-                </Show>
-            </div>
-            <div class="anchor">
-                <button type="button" class="tool" aria-haspopup="menu"
-                    aria-expanded=move || (open.0.get() == Some(Popover::AddFilters)).to_string()
-                    on:click=move |_| toggle(Popover::AddFilters)>
-                    <super::icons::PlusIcon/>"Add filters"
-                </button>
-                <Show when=move || open.0.get() == Some(Popover::AddFilters)>
-                    <AddFiltersMenu/>
-                </Show>
-            </div>
-            <div class="anchor">
-                <button type="button" class="tool" aria-haspopup="dialog"
-                    aria-expanded=move || (open.0.get() == Some(Popover::Columns)).to_string()
-                    on:click=move |_| toggle(Popover::Columns)>
-                    <super::icons::ColumnsIcon/>"Columns"
-                </button>
-                <Show when=move || open.0.get() == Some(Popover::Columns)>
-                    <ColumnsPicker/>
-                </Show>
-            </div>
+            {tool_popover(Popover::Date, "dialog", view! { <super::icons::CalendarIcon/>{date_label} }, || view! { <DateMenu/> }.into_any())}
+            {tool_popover(Popover::AddFilters, "menu", view! { <super::icons::PlusIcon/>"Add filters" }, || view! { <AddFiltersMenu/> }.into_any())}
+            {tool_popover(Popover::Columns, "dialog", view! { <super::icons::ColumnsIcon/>"Columns" }, || view! { <ColumnsPicker/> }.into_any())}
             <Show when=grouped>
                 <label class="tool select">
                     "Time aggregate"
@@ -124,6 +92,28 @@ pub fn Toolbar() -> impl IntoView {
                 <button type="button" aria-pressed=move || ctx.state.with(|s| s.utc).to_string()
                     on:click=move |_| ctx.update(|s| s.utc = true)>"UTC"</button>
             </div>
+        </div>
+    }
+}
+
+/// A toolbar button that opens and closes one popover below it.
+fn tool_popover(
+    which: Popover,
+    haspopup: &'static str,
+    label: impl IntoView + 'static,
+    popup: fn() -> AnyView,
+) -> impl IntoView {
+    let open = open_ctx();
+    view! {
+        <div class="anchor">
+            <button type="button" class="tool" aria-haspopup=haspopup
+                aria-expanded=move || (open.0.get() == Some(which)).to_string()
+                on:click=move |_| open.0.update(|o| {
+                    *o = if *o == Some(which) { None } else { Some(which) };
+                })>
+                {label}
+            </button>
+            <Show when=move || open.0.get() == Some(which)>{popup()}</Show>
         </div>
     }
 }

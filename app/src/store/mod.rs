@@ -300,6 +300,9 @@ pub struct Page<T, C> {
     /// The snapshot the page was read at (pass it back to read further pages of the same
     /// result).
     pub snapshot: i64,
+    /// How many items the whole result has, when the query learned it at no extra cost
+    /// (pages of groups read without a cursor); otherwise ask the count call.
+    pub total: Option<i64>,
 }
 
 /// A query for a page of groups of a grouped report.

@@ -440,6 +440,7 @@ impl<B: Backend> Store for SqlStore<B> {
             items,
             next,
             snapshot,
+            total: None,
         })
     }
 
@@ -474,8 +475,14 @@ impl<B: Backend> Store for SqlStore<B> {
             ..query.clone()
         };
         let sql = sql::groups_sql(B::DIALECT, tenant_no, &hinted_query, snapshot, limit + 1)?;
-        let kinds = [Kind::Int, Kind::Int, Kind::Int, Kind::Int, Kind::Int];
+        let kinds = [Kind::Int; 6];
         let mut rows = self.backend.fetch(&sql, &kinds).await?;
+        // Without a cursor the window count is every group of the result.
+        let total = match (&query.cursor, rows.first()) {
+            (None, Some(r)) => Some(r[5].int()),
+            (None, None) if query.offset <= 0 => Some(0),
+            _ => None,
+        };
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         let mut items = Vec::with_capacity(rows.len());
@@ -525,6 +532,7 @@ impl<B: Backend> Store for SqlStore<B> {
             items,
             next,
             snapshot,
+            total,
         })
     }
 

@@ -530,7 +530,8 @@ pub fn groups_sql(
     limit: i64,
 ) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push("SELECT g.group_key, g.bucket, g.n, g.first_at, g.last_at FROM (");
+    // The window count is the number of groups (after the cursor), from the same aggregation.
+    sql.push("SELECT g.group_key, g.bucket, g.n, g.first_at, g.last_at, count(*) OVER () FROM (");
     push_groups_inner(
         &mut sql,
         tenant_no,
