@@ -487,6 +487,7 @@ impl ReportFilter {
             let owned = || Some(value.to_owned()).filter(|v| !v.trim().is_empty());
             match key {
                 "date" => match value {
+                    "24h" => f.date = DateFilter::Last24Hours,
                     "7d" => f.date = DateFilter::Last7Days,
                     "1m" => f.date = DateFilter::LastMonth,
                     "custom" => custom = true,

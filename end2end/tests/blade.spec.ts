@@ -183,7 +183,7 @@ test("5. the details pane has every section, its own URL, and closes with Esc", 
 });
 
 test("6. date and field filters live in the URL, as chips, shared by the user tabs", async ({ page }) => {
-  await open(page, "/");
+  await open(page, "/?date=24h");
   await setPreview(page, true);
   await waitForRows(page);
   const day = await total(page);
@@ -263,6 +263,25 @@ test("6. date and field filters live in the URL, as chips, shared by the user ta
   await page.getByRole("button", { name: "Remove Status filter" }).click();
   await expect(page).not.toHaveURL(/status=/);
   await expect(page.getByRole("button", { name: /Edit filter/ })).toHaveCount(0);
+});
+
+test("6b. the last filter is remembered for the next visit", async ({ page }) => {
+  await open(page, "/?date=7d&status=failure");
+  await expect(page.getByRole("button", { name: "Edit filter: Status: Failure" })).toBeVisible();
+  await page.waitForTimeout(500); // the save is in the background
+  await open(page, "/");
+  await expect(page).toHaveURL(/date=7d/);
+  await expect(page).toHaveURL(/status=failure/);
+  await expect(page.getByRole("button", { name: "Edit filter: Status: Failure" })).toBeVisible();
+  // Back to the defaults, which are remembered too.
+  await page.getByRole("button", { name: "Reset filters" }).click();
+  await page.getByRole("button", { name: /^Date: / }).click();
+  await page.getByRole("dialog", { name: "Date range" }).getByRole("radio", { name: "Twenty-four hours" }).click();
+  await expect(page.getByRole("button", { name: /Edit filter/ })).toHaveCount(0);
+  await page.waitForTimeout(500);
+  await open(page, "/");
+  await expect(page).not.toHaveURL(/\?/);
+  await expect(page.getByRole("button", { name: "Date: Twenty-four hours" })).toBeVisible();
 });
 
 test("7. the table sorts on the server, scrolls the whole result and works from the keyboard", async ({ page }) => {

@@ -211,6 +211,9 @@ pub struct Preferences {
     pub preview: bool,
     /// The interactive report's columns (none: the defaults).
     pub columns: Option<Vec<ColumnId>>,
+    /// The last filter viewed, as its URL query (see [`crate::blade::state::filter_query`]);
+    /// the portal opened without a query goes there.
+    pub filter: Option<String>,
 }
 
 /// The chart's bucket length for a period: hours up to two days, six hours up to ten days,
@@ -448,6 +451,7 @@ mod server {
         for (name, value) in saved {
             match name.as_str() {
                 "preview" => prefs.preview = value == "on",
+                "filter" => prefs.filter = Some(value),
                 "columns" => {
                     let columns: Vec<ColumnId> =
                         value.split(',').filter_map(ColumnId::from_key).collect();
@@ -518,6 +522,13 @@ pub async fn save_preview(on: bool) -> Result<(), AppError> {
 pub async fn save_columns(columns: Vec<ColumnId>) -> Result<(), AppError> {
     let keys: Vec<&str> = columns.iter().map(|c| c.key()).collect();
     server::save("columns", &keys.join(",")).await
+}
+
+/// Remembers the filter last viewed.
+#[server(input = Json)]
+pub async fn save_filter(filter: ReportFilter) -> Result<(), AppError> {
+    // Stored in the blade's own URL form, re-made here from the typed filter.
+    server::save("filter", &crate::blade::state::filter_query(&filter)).await
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod icons;
 pub mod state;
 mod toolbar;
 
-use crate::api::report::{load_preferences, save_preview, Preferences};
+use crate::api::report::{load_preferences, save_filter, save_preview, Preferences};
 use crate::columns::ColumnId;
 use crate::model::EventType;
 use leptos::prelude::*;
@@ -101,6 +101,30 @@ fn Blade(prefs: Preferences) -> impl IntoView {
             .map(|(k, v)| (k.into_owned(), v))
             .collect();
         BladeState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    });
+    // Opened without a query: go to the filter this user last viewed (a redirect on the
+    // server, so the URL always says what is shown).
+    #[cfg(feature = "ssr")]
+    if let Some(saved) = prefs.filter.as_deref().filter(|q| !q.is_empty()) {
+        if query.with_untracked(|q| q.into_iter().next().is_none()) {
+            leptos_axum::redirect(&format!("/?{saved}"));
+        }
+    }
+    // Remembers the filter whenever it changes (in the browser).
+    let remembered = StoredValue::new(prefs.filter.clone().unwrap_or_default());
+    Effect::new(move |_| {
+        let filter = state.with(|s| s.filter.clone());
+        let q = state::filter_query(&filter);
+        if remembered.with_value(|r| *r == q) {
+            return;
+        }
+        remembered.set_value(q);
+        leptos::task::spawn_local(async move {
+            // Losing this only means the next visit opens on an older filter.
+            if let Err(e) = save_filter(filter).await {
+                leptos::logging::warn!("the filter was not remembered: {e}");
+            }
+        });
     });
     let navigate = use_navigate();
     let go = Callback::new(move |next: BladeState| {

@@ -56,6 +56,17 @@ pub fn encode(value: &str) -> String {
     out
 }
 
+/// The filter's URL query without the `?` (empty for the default filter): what is remembered
+/// per user and restored when the portal is opened without a query.
+pub fn filter_query(filter: &ReportFilter) -> String {
+    filter
+        .to_query_pairs()
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", encode(&v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 impl BladeState {
     /// Reads the URL's query pairs (already decoded). Unknown keys and bad values are ignored.
     pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Self {
@@ -454,6 +465,28 @@ mod tests {
         let pairs = decode_pairs(&query);
         let back = BladeState::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         assert_eq!(back, state);
+    }
+
+    #[test]
+    fn the_remembered_filter_is_the_filter_part_of_the_url() {
+        let mut state = BladeState {
+            tab: EventType::NonInteractive,
+            details: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(filter_query(&state.filter), "");
+        state.filter.status = vec![Status::Failure];
+        state.filter.user = Some("a b".into());
+        let q = filter_query(&state.filter);
+        assert_eq!(q, "user=a%20b&status=failure");
+        let pairs = decode_pairs(&q);
+        let back =
+            ReportFilter::from_query_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        assert_eq!(back, state.filter);
+        assert_eq!(
+            ReportFilter::from_query_pairs([("date", "24h")]).date,
+            DateFilter::Last24Hours
+        );
     }
 
     #[test]
