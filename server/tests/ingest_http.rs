@@ -177,7 +177,7 @@ async fn a_body_past_the_limit_gets_413() {
 }
 
 #[tokio::test]
-async fn the_first_page_lists_the_newest_interactive_sign_ins() {
+async fn the_first_page_is_rendered_on_the_server_newest_first() {
     let app = TestApp::spawn().await;
     let key = app.ingest_key().await;
     let records = json!([
@@ -198,7 +198,14 @@ async fn the_first_page_lists_the_newest_interactive_sign_ins() {
         ),
     ]);
     assert_eq!(post(&app, Some(&key), records.to_string()).await.0, 200);
-    let html = reqwest::get(format!("{}/", app.address))
+    // The records are from 2024: a custom date range around them, as a shared link would have.
+    let url = format!(
+        "{}/?date=custom&start={}&end={}",
+        app.address,
+        at(-60),
+        at(60)
+    );
+    let html = reqwest::get(url)
         .await
         .expect("page")
         .text()
