@@ -124,12 +124,20 @@ fn Section(section: DetailSection) -> impl IntoView {
         })
         .collect_view();
     let table = section.table.map(|t| {
+        // A "Date" column holds stored times: shown like every other time.
+        let date_col = t.headers.iter().position(|h| h == "Date");
         view! {
             <table class="detail-table">
                 <thead><tr>{t.headers.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
                 <tbody>
                     {t.rows.into_iter().map(|r| view! {
-                        <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
+                        <tr>{r.into_iter().enumerate().map(|(i, c)| {
+                            if Some(i) == date_col && !c.is_empty() {
+                                view! { <td class="nowrap">{move || format_time(&c, ctx.local.get())}</td> }.into_any()
+                            } else {
+                                view! { <td>{c}</td> }.into_any()
+                            }
+                        }).collect_view()}</tr>
                     }).collect_view()}
                 </tbody>
             </table>

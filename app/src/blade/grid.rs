@@ -84,7 +84,7 @@ fn default_width(c: ColumnId) -> f64 {
         ColumnId::SignInCount => 90.0,
         ColumnId::Status => 100.0,
         ColumnId::IpAddress => 140.0,
-        c if c.is_identifier() => 300.0,
+        c if c.is_identifier() => 260.0,
         _ => 190.0,
     }
 }
