@@ -260,6 +260,15 @@ mod server {
         expect_context::<ServerContext>()
     }
 
+    /// The moment a request's relative dates are taken at: its own, or now for a first page.
+    pub fn pinned(now: i64) -> i64 {
+        if now == 0 {
+            chrono::Utc::now().timestamp_micros()
+        } else {
+            now
+        }
+    }
+
     pub fn time(now: i64) -> chrono::DateTime<chrono::Utc> {
         chrono::DateTime::from_timestamp_micros(now).unwrap_or_default()
     }
@@ -274,9 +283,7 @@ mod server {
 
     pub async fn table_page(mut req: TableRequest) -> Result<TablePage, AppError> {
         let ctx = ctx();
-        if req.now == 0 {
-            req.now = chrono::Utc::now().timestamp_micros();
-        }
+        req.now = pinned(req.now);
         let limit = req.limit.clamp(1, MAX_ROWS);
         let offset = req.offset.max(0);
         let filter = report_filter(req.report, &req.filter, req.now);
@@ -378,9 +385,7 @@ mod server {
 
     pub async fn members(mut req: MembersRequest) -> Result<MembersPage, AppError> {
         let ctx = ctx();
-        if req.now == 0 {
-            req.now = chrono::Utc::now().timestamp_micros();
-        }
+        req.now = pinned(req.now);
         let limit = req.limit.clamp(1, MAX_ROWS);
         let bucket = req
             .aggregate
@@ -420,9 +425,7 @@ mod server {
 
     pub async fn chart(mut req: ChartRequest) -> Result<ChartData, AppError> {
         let ctx = ctx();
-        if req.now == 0 {
-            req.now = chrono::Utc::now().timestamp_micros();
-        }
+        req.now = pinned(req.now);
         let (from, to) = chart_period(&req.filter, req.now);
         let bucket = chart_bucket(from, to);
         let filter = report_filter(req.report, &req.filter, req.now);

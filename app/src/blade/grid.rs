@@ -144,6 +144,17 @@ fn slot(i: i64, expanded: Option<&Expanded>) -> Slot {
     }
 }
 
+/// What one row of the virtual list shows.
+#[derive(Clone, Debug, PartialEq)]
+enum RowContent {
+    /// A record or group (by index), once its page is loaded.
+    Item(i64, Option<TableRow>),
+    /// A member of the open group.
+    Member(Option<MemberRow>),
+    /// The text of the "more sign-ins" row.
+    More(String),
+}
+
 /// The virtualised grid over one result.
 #[component]
 fn Grid(request: TableRequest, page: TablePage) -> impl IntoView {
@@ -483,6 +494,19 @@ fn Grid(request: TableRequest, page: TablePage) -> impl IntoView {
                     {
                         let i = key.1;
                         let s = move || slot(i, expanded.read().as_ref());
+                        // What the row shows, compared before it re-renders: a page of other rows
+                        // arriving must not rebuild this one.
+                        let content = Memo::new(move |_| match s() {
+                            Slot::Item(k) => RowContent::Item(k, item(k)),
+                            Slot::Member(m) => RowContent::Member(
+                                expanded.with(|e| e.as_ref().and_then(|e| e.members.get(m).cloned())),
+                            ),
+                            Slot::More => RowContent::More(expanded.with(|e| match e.as_ref() {
+                                Some(e) if e.loading => "Loading sign-ins…".to_owned(),
+                                Some(Expanded { error: Some(err), .. }) => format!("{err} Select to retry."),
+                                _ => "Show more sign-ins".to_owned(),
+                            })),
+                        });
                         let is_selected = move || selected.get() == Some(i);
                         view! {
                             <div class="row" role="row" id=format!("row-{i}")
@@ -495,34 +519,19 @@ fn Grid(request: TableRequest, page: TablePage) -> impl IntoView {
                                     selected.set(Some(i));
                                     activate(i);
                                 }>
-                                {move || match s() {
-                                    Slot::Item(k) => match item(k) {
-                                        Some(row) => view! { <ItemCells row columns=row_columns.get_value() grouped expanded_index=Signal::derive(move || expanded.with(|e| e.as_ref().map(|e| e.index))) index=k/> }.into_any(),
-                                        None => (0..n_cols + usize::from(grouped)).map(|_| view! {
-                                            <div class="cell" role="gridcell"><span class="shimmer"></span></div>
-                                        }).collect_view().into_any(),
-                                    },
-                                    Slot::Member(m) => {
-                                        let member = expanded.with(|e| e.as_ref().and_then(|e| e.members.get(m).cloned()));
-                                        match member {
-                                            Some(member) => view! { <MemberCells member span=n_cols/> }.into_any(),
-                                            None => ().into_any(),
-                                        }
-                                    }
-                                    Slot::More => {
-                                        let (loading, error) = expanded.with(|e| e.as_ref().map(|e| (e.loading, e.error.clone())).unwrap_or((false, None)));
-                                        let text = match (loading, error) {
-                                            (true, _) => "Loading sign-ins…".to_owned(),
-                                            (false, Some(e)) => format!("{e} Select to retry."),
-                                            (false, None) => "Show more sign-ins".to_owned(),
-                                        };
-                                        view! {
-                                            <div class="cell" role="gridcell"></div>
-                                            <div class="cell more" role="gridcell" style=format!("grid-column: span {n_cols}")>
-                                                <button type="button" class="link" tabindex="-1">{text}</button>
-                                            </div>
-                                        }.into_any()
-                                    }
+                                {move || match content.get() {
+                                    RowContent::Item(k, Some(row)) => view! { <ItemCells row columns=row_columns.get_value() grouped expanded_index=Signal::derive(move || expanded.with(|e| e.as_ref().map(|e| e.index))) index=k/> }.into_any(),
+                                    RowContent::Item(_, None) => (0..n_cols + usize::from(grouped)).map(|_| view! {
+                                        <div class="cell" role="gridcell"><span class="shimmer"></span></div>
+                                    }).collect_view().into_any(),
+                                    RowContent::Member(Some(member)) => view! { <MemberCells member span=n_cols/> }.into_any(),
+                                    RowContent::Member(None) => ().into_any(),
+                                    RowContent::More(text) => view! {
+                                        <div class="cell" role="gridcell"></div>
+                                        <div class="cell more" role="gridcell" style=format!("grid-column: span {n_cols}")>
+                                            <button type="button" class="link" tabindex="-1">{text}</button>
+                                        </div>
+                                    }.into_any(),
                                 }}
                             </div>
                         }

@@ -59,8 +59,12 @@ pub fn encode(value: &str) -> String {
 /// The filter's URL query without the `?` (empty for the default filter): what is remembered
 /// per user and restored when the portal is opened without a query.
 pub fn filter_query(filter: &ReportFilter) -> String {
-    filter
-        .to_query_pairs()
+    query_string(filter.to_query_pairs())
+}
+
+/// `k=v&k=v`, values percent-encoded.
+fn query_string(pairs: Vec<(&str, String)>) -> String {
+    pairs
         .into_iter()
         .map(|(k, v)| format!("{k}={}", encode(&v)))
         .collect::<Vec<_>>()
@@ -121,11 +125,7 @@ impl BladeState {
         if pairs.is_empty() {
             return String::new();
         }
-        let body: Vec<String> = pairs
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", encode(&v)))
-            .collect();
-        format!("?{}", body.join("&"))
+        format!("?{}", query_string(pairs))
     }
 
     /// The same state on another tab (the filter is kept; details close).

@@ -617,6 +617,7 @@ impl World {
             steps.push(AuthenticationDetail {
                 authentication_method: method.into(),
                 authentication_method_detail: if method == "Text message" {
+                    // A phone number masked the way Entra masks it.
                     "+X XXXXXXXX47".into()
                 } else {
                     Nullable::Null
