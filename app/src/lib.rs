@@ -3,6 +3,7 @@
 
 #![recursion_limit = "256"]
 
+pub mod access;
 pub mod api;
 pub mod blade;
 pub mod columns;

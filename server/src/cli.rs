@@ -3,7 +3,7 @@
 use crate::demo::{generate, DemoOptions};
 use crate::tenants::{create_tenant, ensure_tenant, DEMO_TENANT};
 use anyhow::Context;
-use app::store::{Licence, NewSignIn, Store};
+use app::store::{Licence, NewSignIn, Role, Store};
 use chrono::{DateTime, Timelike, Utc};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -49,10 +49,102 @@ pub enum Command {
     /// Manage the keys tools use to push records to POST /api/v1/ingest.
     #[command(subcommand, name = "ingest-key")]
     IngestKey(IngestKeyCommand),
+    /// Manage portal accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `user` subcommands. ROLE is one of global-administrator, security-administrator,
+/// security-reader, reports-reader, user.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account. Prints a one-time password (changed at the first sign-in), or
+    /// with --password-stdin sets the password read from standard input.
+    Create {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The user principal name (name@domain), unique across tenants.
+        #[arg(long)]
+        upn: String,
+        /// The role.
+        #[arg(long, default_value = "user")]
+        role: String,
+        /// The display name (default: the UPN's name part).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (one line) instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List a tenant's accounts: UPN, role, status.
+    List {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Change an account's role.
+    SetRole {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The account.
+        #[arg(long)]
+        upn: String,
+        /// The new role.
+        role: String,
+    },
+    /// Reset a password: prints a one-time password, or with --password-stdin sets the one
+    /// read from standard input. Clears a lockout and ends the account's sessions.
+    ResetPassword {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The account.
+        #[arg(long)]
+        upn: String,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account (it cannot sign in; its sessions end).
+    Disable {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The account.
+        #[arg(long)]
+        upn: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The account.
+        #[arg(long)]
+        upn: String,
+    },
+    /// Clear an account's lockout.
+    Unlock {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The account.
+        #[arg(long)]
+        upn: String,
+    },
+}
+
+/// `serve`'s options alone, to read them (from the environment) when no subcommand is given.
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
 }
 
 /// `serve` options.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Do not create the demo tenant on an empty database.
     #[arg(long)]
@@ -60,6 +152,54 @@ pub struct ServeArgs {
     /// How many demo sign-ins to create on an empty database.
     #[arg(long, default_value_t = 60_000)]
     pub demo_events: u64,
+    /// Minutes a portal session may stay unused before it ends.
+    #[arg(long, env = "SIGNBOOK_SESSION_IDLE_MINUTES", default_value_t = 60)]
+    pub session_idle_minutes: i64,
+    /// Hours after sign-in a portal session ends, used or not.
+    #[arg(long, env = "SIGNBOOK_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+    /// Cookies marked Secure: auto (when a trusted proxy says the request came over HTTPS),
+    /// always or never.
+    #[arg(long, env = "SIGNBOOK_SECURE_COOKIES", default_value = "auto")]
+    pub secure_cookies: String,
+    /// Trust X-Forwarded-For and X-Forwarded-Proto (only behind a reverse proxy that sets them).
+    #[arg(long, env = "SIGNBOOK_TRUST_PROXY")]
+    pub trust_proxy: bool,
+    /// Minutes between runs of the retention job.
+    #[arg(long, env = "SIGNBOOK_RETENTION_EVERY_MINUTES", default_value_t = 15)]
+    pub retention_every_minutes: u64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            no_demo: false,
+            demo_events: 60_000,
+            session_idle_minutes: 60,
+            session_max_hours: 12,
+            secure_cookies: "auto".into(),
+            trust_proxy: false,
+            retention_every_minutes: 15,
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The sign-in settings these options give.
+    pub fn auth_config(&self) -> crate::auth::AuthConfig {
+        const MINUTE: i64 = 60_000_000;
+        crate::auth::AuthConfig {
+            idle: self.session_idle_minutes.max(1) * MINUTE,
+            absolute: self.session_max_hours.max(1) * 60 * MINUTE,
+            secure_cookies: match self.secure_cookies.to_ascii_lowercase().as_str() {
+                "always" | "on" | "true" => Some(true),
+                "never" | "off" | "false" => Some(false),
+                _ => None,
+            },
+            trust_proxy: self.trust_proxy,
+            ..crate::auth::AuthConfig::default()
+        }
+    }
 }
 
 /// `import` options.
@@ -109,6 +249,17 @@ pub enum TenantCommand {
     },
     /// List tenants: id, name, licence, retention.
     List,
+    /// Change a tenant's licence or retention.
+    Set {
+        /// The tenant (name or ID).
+        name: String,
+        /// free or premium.
+        #[arg(long)]
+        licence: Option<String>,
+        /// Days to keep sign-ins, or `unlimited`.
+        #[arg(long)]
+        retention: Option<String>,
+    },
 }
 
 /// `ingest-key` subcommands.
@@ -127,10 +278,10 @@ pub enum IngestKeyCommand {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let command = cli.command.unwrap_or(Command::Serve(ServeArgs {
-        no_demo: false,
-        demo_events: 60_000,
-    }));
+    // No subcommand: serve, with the options' environment variables still read.
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeOnly::parse_from(["signbook"]).args));
     let store = crate::store::open(&cli.database_url).await?;
     match command {
         Command::Serve(args) => {
@@ -169,14 +320,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             licence,
             retention,
         }) => {
-            let licence = Licence::parse(&licence)
-                .with_context(|| format!("--licence must be free or premium, not {licence:?}"))?;
+            let licence = parse_licence(&licence)?;
             let retention_days = match retention.as_deref() {
                 None => Some(licence.default_retention_days()),
-                Some("unlimited") => None,
-                Some(days) => Some(days.parse::<i32>().ok().filter(|d| *d > 0).with_context(
-                    || format!("--retention must be a number of days or unlimited, not {days:?}"),
-                )?),
+                Some(text) => parse_retention(text)?,
             };
             let tenant = create_tenant(store.as_ref(), &name, licence, retention_days).await?;
             println!(
@@ -201,6 +348,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tenant(TenantCommand::Set {
+            name,
+            licence,
+            retention,
+        }) => {
+            let mut tenant = find_tenant(store.as_ref(), &name).await?;
+            if let Some(l) = licence {
+                tenant.licence = parse_licence(&l)?;
+            }
+            if let Some(r) = retention {
+                tenant.retention_days = parse_retention(&r)?;
+            }
+            store.update_tenant(&tenant).await?;
+            println!(
+                "{}\t{}\t{}\t{}",
+                tenant.id,
+                tenant.name,
+                tenant.licence.as_str(),
+                retention_text(tenant.retention_days)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(command) => user(store.as_ref(), command).await,
         Command::IngestKey(IngestKeyCommand::Create { tenant, name }) => {
             let tenant = store
                 .find_tenant(&tenant)
@@ -218,6 +388,130 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn parse_licence(text: &str) -> anyhow::Result<Licence> {
+    Licence::parse(text).with_context(|| format!("--licence must be free or premium, not {text:?}"))
+}
+
+fn parse_retention(text: &str) -> anyhow::Result<Option<i32>> {
+    if text.eq_ignore_ascii_case("unlimited") {
+        return Ok(None);
+    }
+    text.parse::<i32>()
+        .ok()
+        .filter(|d| (1..=36_500).contains(d))
+        .map(Some)
+        .with_context(|| {
+            format!("--retention must be a number of days (1 to 36500) or unlimited, not {text:?}")
+        })
+}
+
+async fn find_tenant(store: &dyn Store, name: &str) -> anyhow::Result<app::store::Tenant> {
+    store
+        .find_tenant(name)
+        .await?
+        .with_context(|| format!("no tenant named {name:?}"))
+}
+
+fn read_password_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn parse_role(text: &str) -> anyhow::Result<Role> {
+    Role::parse(text).with_context(|| {
+        format!(
+            "{text:?} is not a role: use global-administrator, security-administrator, security-reader, reports-reader or user"
+        )
+    })
+}
+
+async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<ExitCode> {
+    use crate::accounts;
+    let show = |u: &app::store::UserAccount| {
+        println!(
+            "{}\t{}\t{}\t{}",
+            u.upn,
+            u.role.as_str(),
+            if u.disabled { "disabled" } else { "enabled" },
+            u.display_name
+        );
+    };
+    let one_time = |password: Option<String>| {
+        if let Some(p) = password {
+            println!("one-time password: {p}");
+            eprintln!("shown once; it must be changed at the first sign-in");
+        }
+    };
+    match command {
+        UserCommand::Create {
+            tenant,
+            upn,
+            role,
+            display_name,
+            password_stdin,
+        } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            let role = parse_role(&role)?;
+            let password = password_stdin.then(read_password_stdin).transpose()?;
+            let made = accounts::create_user(
+                store,
+                &tenant,
+                &upn,
+                display_name.as_deref(),
+                role,
+                password,
+            )
+            .await?;
+            show(&made.user);
+            one_time(made.one_time_password);
+        }
+        UserCommand::List { tenant } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            println!("upn\trole\tstatus\tname");
+            for u in store.list_users(&tenant.id).await? {
+                show(&u);
+            }
+        }
+        UserCommand::SetRole { tenant, upn, role } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            let role = parse_role(&role)?;
+            let user = accounts::find(store, &tenant, &upn).await?;
+            show(&accounts::set_role(store, &user, role).await?);
+        }
+        UserCommand::ResetPassword {
+            tenant,
+            upn,
+            password_stdin,
+        } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            let user = accounts::find(store, &tenant, &upn).await?;
+            let password = password_stdin.then(read_password_stdin).transpose()?;
+            let made = accounts::reset_password(store, &user, password).await?;
+            show(&made.user);
+            one_time(made.one_time_password);
+        }
+        UserCommand::Disable { tenant, upn } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            let user = accounts::find(store, &tenant, &upn).await?;
+            show(&accounts::set_disabled(store, &user, true).await?);
+        }
+        UserCommand::Enable { tenant, upn } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            let user = accounts::find(store, &tenant, &upn).await?;
+            show(&accounts::set_disabled(store, &user, false).await?);
+        }
+        UserCommand::Unlock { tenant, upn } => {
+            let tenant = find_tenant(store, &tenant).await?;
+            let user = accounts::find(store, &tenant, &upn).await?;
+            show(&accounts::unlock(store, &user).await?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn retention_text(days: Option<i32>) -> String {
@@ -263,7 +557,7 @@ async fn import(store: Arc<dyn Store>, args: ImportArgs) -> anyhow::Result<ExitC
     }
     let mut out = std::io::stdout();
     let summary =
-        crate::import::import_files(Arc::clone(&store), &tenant.id, &args.files, &mut out).await?;
+        crate::import::import_files(Arc::clone(&store), &tenant, &args.files, &mut out).await?;
     if summary.imported > 10_000 {
         store
             .optimize()

@@ -1,6 +1,9 @@
 //! The Signbook server: configuration, storage backends, ingest and import, demo data, and the
 //! axum router that serves the portal and the APIs.
 
+pub mod accounts;
+pub mod admin;
+pub mod auth;
 pub mod cli;
 pub mod demo;
 mod dictionary;
@@ -8,6 +11,7 @@ pub mod error;
 pub mod import;
 pub mod ingest;
 pub mod keys;
+pub mod retention;
 pub mod state;
 pub mod store;
 pub mod telemetry;

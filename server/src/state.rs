@@ -29,6 +29,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Limits.
     pub limits: Limits,
+    /// Accounts and sessions.
+    pub auth: Arc<crate::auth::Auth>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,6 +1,8 @@
 //! The HTTP side: the router (portal pages, server functions, static files, ingest API) and
 //! `serve`, which binds and runs it.
 
+use crate::admin;
+use crate::auth::pages;
 use crate::cli::ServeArgs;
 use crate::ingest::ingest;
 use crate::state::{AppState, Limits};
@@ -10,19 +12,19 @@ use app::api::ServerContext;
 use app::store::Store;
 use app::{shell, App};
 use axum::extract::DefaultBodyLimit;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
-/// The whole application. `portal_tenant` is the tenant the portal shows until sign-in
-/// scopes every request (issue #4).
-pub fn router(state: AppState, portal_tenant: String) -> Router {
+/// The whole application: the portal's pages and server functions, the sign-in pages, the
+/// admin page, static files and the ingest API, all behind the session layer
+/// ([`crate::auth::middleware::layer`]).
+pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = ServerContext {
         store: Arc::clone(&state.store),
-        portal_tenant,
     };
     let provide = move || provide_context(context.clone());
     let options = state.leptos_options.clone();
@@ -40,33 +42,76 @@ pub fn router(state: AppState, portal_tenant: String) -> Router {
             "/api/v1/ingest",
             post(ingest).layer(DefaultBodyLimit::max(ingest_limit)),
         )
+        .route("/signin", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/signout", post(pages::sign_out))
+        .route(
+            "/account/password",
+            get(pages::password_form).post(pages::change_password),
+        )
+        .route("/admin", get(admin::admin_page))
+        .route("/admin/tenant", post(admin::update_tenant))
+        .route("/admin/users/create", post(admin::create_user))
+        .route("/admin/users/role", post(admin::set_role))
+        .route("/admin/users/reset", post(admin::reset_password))
+        .route("/admin/users/disable", post(admin::disable))
+        .route("/admin/users/enable", post(admin::enable))
+        .route("/admin/users/unlock", post(admin::unlock))
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
+            page_policy();
             shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,
         >(provide, shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::middleware::layer,
+        ))
         .with_state(state)
 }
 
-/// Creates and seeds the demo tenant on a database without tenants.
-async fn seed_demo(store: &dyn Store, events: u64) -> anyhow::Result<()> {
-    if !store.list_tenants().await?.is_empty() {
-        return Ok(());
+/// Gives a portal page a fresh nonce for its inline scripts and the CSP that admits them.
+fn page_policy() {
+    leptos::nonce::provide_nonce();
+    let nonce = leptos::nonce::use_nonce()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&crate::auth::middleware::page_csp(&nonce)),
+    ) {
+        response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }
-    let (tenant, _) = ensure_tenant(store, DEMO_TENANT).await?;
-    eprintln!("First start: creating the demo tenant with {events} sign-ins over 30 days…");
-    let options = crate::demo::DemoOptions {
-        events,
-        days: 30,
-        seed: 1,
-        end: crate::cli::default_demo_end(),
-        tenant_id: tenant.id.clone(),
-    };
-    crate::cli::write_demo(store, &tenant.id, &options).await?;
-    store.optimize().await?;
+}
+
+/// Creates and seeds the demo tenant on a database without tenants, and gives the demo tenant
+/// its accounts when it has none (a database from before accounts existed).
+async fn seed_demo(store: &dyn Store, events: u64) -> anyhow::Result<()> {
+    if store.list_tenants().await?.is_empty() {
+        let (tenant, _) = ensure_tenant(store, DEMO_TENANT).await?;
+        eprintln!("First start: creating the demo tenant with {events} sign-ins over 30 days…");
+        let options = crate::demo::DemoOptions {
+            events,
+            days: 30,
+            seed: 1,
+            end: crate::cli::default_demo_end(),
+            tenant_id: tenant.id.clone(),
+        };
+        crate::cli::write_demo(store, &tenant.id, &options).await?;
+        store.optimize().await?;
+    }
+    if let Some(tenant) = store.find_tenant(DEMO_TENANT).await? {
+        if store.list_users(&tenant.id).await?.is_empty() {
+            for (upn, role) in crate::accounts::create_demo_accounts(store, &tenant, 1).await? {
+                eprintln!(
+                    "  demo account {upn} ({role}), password {}",
+                    crate::accounts::DEMO_PASSWORD
+                );
+            }
+        }
+    }
     Ok(())
 }
 
@@ -77,34 +122,41 @@ pub async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()
             .await
             .context("creating the demo tenant")?;
     }
-    let portal_tenant = match store.find_tenant(DEMO_TENANT).await? {
-        Some(t) => t.id,
-        None => store
-            .list_tenants()
-            .await?
-            .first()
-            .map(|t| t.id.clone())
-            .unwrap_or_default(),
-    };
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let options = conf.leptos_options;
     let addr = options.site_addr;
+    let auth = Arc::new(crate::auth::Auth::new(
+        args.auth_config(),
+        crate::auth::Clock::system(),
+    )?);
+    crate::retention::spawn(
+        Arc::clone(&store),
+        Arc::clone(&auth),
+        crate::retention::RetentionConfig {
+            every: std::time::Duration::from_secs(args.retention_every_minutes.max(1) * 60),
+            ..Default::default()
+        },
+    );
     let state = AppState {
         store,
         leptos_options: options,
         limits: Limits::default(),
+        auth,
     };
-    let app = router(state, portal_tenant);
+    let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
     eprintln!("Signbook is ready: open http://{addr}/ in your browser (Ctrl-C stops it).");
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .context("serving")?;
     Ok(())
 }

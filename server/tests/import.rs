@@ -15,7 +15,7 @@ fn sample(name: &str) -> PathBuf {
 
 async fn run(app: &TestApp, files: &[PathBuf]) -> (ImportSummary, String) {
     let mut out = Vec::new();
-    let summary = import_files(app.store.clone(), &app.tenant.id, files, &mut out)
+    let summary = import_files(app.store.clone(), &app.tenant, files, &mut out)
         .await
         .expect("import runs");
     (summary, String::from_utf8(out).expect("utf-8"))

@@ -205,7 +205,17 @@ async fn the_first_page_is_rendered_on_the_server_newest_first() {
         at(-60),
         at(60)
     );
-    let html = reqwest::get(url)
+    app.account(
+        &app.tenant,
+        "ann@contoso.com",
+        app::store::Role::ReportsReader,
+    )
+    .await;
+    let session = app.sign_in("ann@contoso.com").await;
+    let html = client()
+        .get(url)
+        .header("cookie", &session.cookie)
+        .send()
         .await
         .expect("page")
         .text()

@@ -65,6 +65,12 @@ conformance!(
     offset_pages_at_a_snapshot_fit_together_while_records_arrive,
     groups_page_by_offset_at_a_snapshot,
     preferences_are_kept_per_tenant_and_user,
+    accounts_are_unique_by_upn_across_tenants,
+    wrong_passwords_count_and_lock_atomically,
+    a_tenant_is_found_by_its_accounts_domain,
+    sessions_carry_their_user_and_tenant_and_end,
+    a_tenants_licence_and_retention_change,
+    purging_deletes_only_records_older_than_the_cutoff,
 );
 
 fn ni() -> Expr {
@@ -1436,6 +1442,326 @@ async fn preferences_are_kept_per_tenant_and_user(store: Arc<dyn Store>) {
     ));
     assert_eq!(
         store.preferences(&a.id, "ada").await.expect("read").len(),
+        2
+    );
+}
+
+fn account(tenant: &Tenant, upn: &str, role: Role) -> UserAccount {
+    UserAccount {
+        id: uuid::Uuid::new_v4().to_string(),
+        tenant_id: tenant.id.clone(),
+        upn: upn.into(),
+        display_name: format!("{upn} name"),
+        role,
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        disabled: false,
+        must_change_password: true,
+        failed_attempts: 0,
+        locked_until: 0,
+    }
+}
+
+async fn accounts_are_unique_by_upn_across_tenants(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let b = tenant(store.as_ref(), "Fabrikam").await;
+    let alice = account(&a, "Alice@Contoso.com", Role::GlobalAdministrator);
+    let bob = account(&a, "bob@contoso.com", Role::User);
+    store.insert_user(&alice).await.expect("insert");
+    store.insert_user(&bob).await.expect("insert");
+    let found = store
+        .find_user_by_upn("alice@CONTOSO.com")
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(
+        found, alice,
+        "every field reads back; the UPN keeps its case"
+    );
+    assert_eq!(
+        store.find_user(&a.id, &bob.id).await.expect("find"),
+        Some(bob.clone())
+    );
+    assert_eq!(
+        store.find_user(&b.id, &bob.id).await.expect("find"),
+        None,
+        "not through another tenant"
+    );
+    let twin = account(&b, "ALICE@contoso.com", Role::User);
+    assert!(
+        matches!(store.insert_user(&twin).await, Err(StoreError::Conflict(_))),
+        "a UPN is unique across tenants, whatever its case"
+    );
+    let upns: Vec<String> = store
+        .list_users(&a.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|u| u.upn)
+        .collect();
+    assert_eq!(upns, vec!["Alice@Contoso.com", "bob@contoso.com"]);
+    assert!(store.list_users(&b.id).await.expect("list").is_empty());
+    let changed = UserAccount {
+        role: Role::ReportsReader,
+        display_name: "Bob B".into(),
+        password_hash: "other".into(),
+        disabled: true,
+        must_change_password: false,
+        failed_attempts: 2,
+        locked_until: 99,
+        ..bob.clone()
+    };
+    store.update_user(&changed).await.expect("update");
+    assert_eq!(
+        store.find_user(&a.id, &bob.id).await.expect("find"),
+        Some(changed)
+    );
+    let ghost = account(&a, "ghost@contoso.com", Role::User);
+    assert!(matches!(
+        store.update_user(&ghost).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn wrong_passwords_count_and_lock_atomically(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let user = account(&a, "carol@contoso.com", Role::User);
+    store.insert_user(&user).await.expect("insert");
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let store = Arc::clone(&store);
+        let id = user.id.clone();
+        tasks.push(tokio::spawn(async move {
+            store.note_failed_password(&id, 5, 777).await
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task").expect("noted");
+    }
+    let now = store
+        .find_user(&a.id, &user.id)
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(now.failed_attempts, 4, "concurrent failures all count");
+    assert_eq!(now.locked_until, 0, "not locked below the threshold");
+    let locked = store
+        .note_failed_password(&user.id, 5, 777)
+        .await
+        .expect("noted")
+        .expect("present");
+    assert_eq!((locked.failed_attempts, locked.locked_until), (5, 777));
+    assert_eq!(
+        store
+            .note_failed_password("nobody", 5, 1)
+            .await
+            .expect("noted"),
+        None
+    );
+}
+
+async fn a_tenant_is_found_by_its_accounts_domain(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let b = tenant(store.as_ref(), "Fabrikam").await;
+    store
+        .insert_user(&account(&a, "alice@contoso.com", Role::User))
+        .await
+        .expect("insert");
+    store
+        .insert_user(&account(&b, "bob@fabrikam.com", Role::User))
+        .await
+        .expect("insert");
+    store
+        .insert_user(&account(&b, "eve@shared.org", Role::User))
+        .await
+        .expect("insert");
+    store
+        .insert_user(&account(&a, "zed@shared.org", Role::User))
+        .await
+        .expect("insert");
+    let found = |d: &'static str| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .find_tenant_by_domain(d)
+                .await
+                .expect("find")
+                .map(|t| t.name)
+        }
+    };
+    assert_eq!(found("Contoso.com").await.as_deref(), Some("Contoso"));
+    assert_eq!(found("fabrikam.com").await.as_deref(), Some("Fabrikam"));
+    assert_eq!(found("abrikam.com").await, None, "a whole domain only");
+    assert_eq!(found("shared.org").await, None, "ambiguous: nobody's");
+    assert_eq!(found("%").await, None);
+    assert_eq!(found("").await, None);
+}
+
+async fn sessions_carry_their_user_and_tenant_and_end(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let alice = account(&a, "alice@contoso.com", Role::SecurityReader);
+    let bob = account(&a, "bob@contoso.com", Role::User);
+    store.insert_user(&alice).await.expect("insert");
+    store.insert_user(&bob).await.expect("insert");
+    let session = |hash: &str, user: &UserAccount, at: i64| SessionRow {
+        token_hash: hash.into(),
+        user_id: user.id.clone(),
+        csrf_token: format!("csrf-{hash}"),
+        correlation_id: format!("corr-{hash}"),
+        created_at: at,
+        last_seen_at: at,
+        refreshed_at: at,
+    };
+    store
+        .insert_session(&session("s1", &alice, 100))
+        .await
+        .expect("insert");
+    store
+        .insert_session(&session("s2", &alice, 200))
+        .await
+        .expect("insert");
+    store
+        .insert_session(&session("s3", &bob, 300))
+        .await
+        .expect("insert");
+    let found = store
+        .find_session("s1")
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(found.session, session("s1", &alice, 100));
+    assert_eq!(found.user, alice);
+    assert_eq!(found.tenant, a);
+    assert_eq!(store.find_session("nope").await.expect("find"), None);
+    store.touch_session("s1", 150, 140).await.expect("touch");
+    let touched = store
+        .find_session("s1")
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(
+        (
+            touched.session.created_at,
+            touched.session.last_seen_at,
+            touched.session.refreshed_at
+        ),
+        (100, 150, 140)
+    );
+    assert!(
+        matches!(
+            store
+                .insert_session(&session("s4", &account(&a, "x@y", Role::User), 1))
+                .await,
+            Err(StoreError::NotFound)
+        ),
+        "a session needs an existing user"
+    );
+    // Idle since before 160 (s1 at 150) or opened before 0: only s1 goes.
+    assert_eq!(
+        store.delete_expired_sessions(160, 0).await.expect("delete"),
+        1
+    );
+    assert_eq!(store.find_session("s1").await.expect("find"), None);
+    // Opened before 250: s2 goes.
+    assert_eq!(
+        store.delete_expired_sessions(0, 250).await.expect("delete"),
+        1
+    );
+    store
+        .insert_session(&session("s5", &bob, 400))
+        .await
+        .expect("insert");
+    assert_eq!(
+        store.delete_user_sessions(&bob.id).await.expect("delete"),
+        2
+    );
+    assert_eq!(store.find_session("s3").await.expect("find"), None);
+    store
+        .insert_session(&session("s6", &alice, 500))
+        .await
+        .expect("insert");
+    store.delete_session("s6").await.expect("delete");
+    assert_eq!(store.find_session("s6").await.expect("find"), None);
+}
+
+async fn a_tenants_licence_and_retention_change(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let free = Tenant {
+        licence: Licence::Free,
+        retention_days: Some(7),
+        ..a.clone()
+    };
+    store.update_tenant(&free).await.expect("update");
+    assert_eq!(
+        store.find_tenant(&a.id).await.expect("find"),
+        Some(free.clone())
+    );
+    let unlimited = Tenant {
+        licence: Licence::Premium,
+        retention_days: None,
+        ..a.clone()
+    };
+    store.update_tenant(&unlimited).await.expect("update");
+    assert_eq!(
+        store.find_tenant("contoso").await.expect("find"),
+        Some(unlimited)
+    );
+    let ghost = Tenant {
+        id: "nope".into(),
+        ..a
+    };
+    assert!(matches!(
+        store.update_tenant(&ghost).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn purging_deletes_only_records_older_than_the_cutoff(store: Arc<dyn Store>) {
+    let a = tenant(store.as_ref(), "Contoso").await;
+    let b = tenant(store.as_ref(), "Fabrikam").await;
+    // Minutes 0..10; the cutoff is minute 6: 0..=5 go, 6..=9 stay (6 is exactly at the edge).
+    let batch: Vec<NewSignIn> = (0..10)
+        .map(|m| record(&format!("r{m}"), &at(m), json!({})))
+        .collect();
+    store.insert_signins(&a.id, &batch).await.expect("insert");
+    store.insert_signins(&b.id, &batch).await.expect("insert");
+    let cutoff = at_micros(6);
+    let mut deleted = Vec::new();
+    loop {
+        let n = store.purge_signins(&a.id, cutoff, 4).await.expect("purge");
+        if n == 0 {
+            break;
+        }
+        assert!(n <= 4, "a batch is at most the limit");
+        deleted.push(n);
+    }
+    assert_eq!(
+        deleted,
+        vec![4, 2],
+        "in batches, until nothing is left to delete"
+    );
+    let mut left = all_ids(store.as_ref(), &a.id, Expr::True).await;
+    left.sort();
+    assert_eq!(left, vec!["r6", "r7", "r8", "r9"]);
+    assert_eq!(
+        all_ids(store.as_ref(), &b.id, Expr::True).await.len(),
+        10,
+        "another tenant's records are untouched"
+    );
+    // One microsecond before the edge goes; the edge itself stays.
+    let edge = vec![record("edge", &at(6), json!({}))];
+    store.insert_signins(&a.id, &edge).await.expect("insert");
+    assert_eq!(
+        store
+            .purge_signins(&a.id, cutoff, 100)
+            .await
+            .expect("purge"),
+        0
+    );
+    assert_eq!(
+        store
+            .purge_signins(&a.id, cutoff + 1, 100)
+            .await
+            .expect("purge"),
         2
     );
 }

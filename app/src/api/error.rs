@@ -18,6 +18,10 @@ pub enum AppError {
     /// Signed in, but not allowed.
     #[error("you are not allowed to do this")]
     Forbidden,
+    /// The tenant's licence does not include sign-in activity (Graph's
+    /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant`).
+    #[error("Neither tenant is B2C or tenant doesn't have premium license")]
+    LicenceRequired,
     /// The request is invalid: `(field, message)` pairs.
     #[error("invalid request")]
     Validation(Vec<(String, String)>),
@@ -42,6 +46,17 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 impl AppError {
+    /// The HTTP status the error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden | AppError::LicenceRequired => 403,
+            AppError::Validation(_) => 400,
+            AppError::Internal { .. } | AppError::Transport(_) => 500,
+        }
+    }
+
     /// Logs an internal error once, under a new ID, and returns what the browser may see.
     pub fn internal(cause: &dyn std::fmt::Display) -> AppError {
         let id = format!("{:016x}", rand_id());

@@ -1,5 +1,7 @@
 //! Server functions, one module per feature; each is a thin adapter over the store.
 
+#[cfg(feature = "ssr")]
+pub mod access;
 mod error;
 pub mod report;
 
@@ -11,6 +13,4 @@ pub use error::AppError;
 pub struct ServerContext {
     /// The store.
     pub store: std::sync::Arc<dyn crate::store::Store>,
-    /// The tenant the portal shows until sign-in scopes requests (the demo tenant).
-    pub portal_tenant: String,
 }

@@ -216,6 +216,15 @@ pub struct Preferences {
     pub filter: Option<String>,
 }
 
+/// The signed-in user and their saved choices: what the portal loads first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Portal {
+    /// Who is signed in.
+    pub viewer: crate::access::Viewer,
+    /// Their preferences.
+    pub prefs: Preferences,
+}
+
 /// The chart's bucket length for a period: hours up to two days, six hours up to ten days,
 /// days up to sixty, weeks up to sixty weeks, then thirty days (at most about sixty bars until
 /// periods of years).
@@ -248,16 +257,26 @@ pub fn chart_period(filter: &ReportFilter, now: i64) -> (i64, i64) {
 #[cfg(feature = "ssr")]
 mod server {
     use super::*;
+    use crate::api::access::{principal, Scope};
     use crate::api::ServerContext;
     use crate::filter::{report_expr, Expr};
     use crate::model::SignIn;
     use crate::store::{GroupQuery, ListQuery, MembersQuery, StoredSignIn};
 
-    /// The user preferences are saved for until sign-in (#4) names users.
-    pub const PORTAL_USER: &str = "admin";
-
     pub fn ctx() -> ServerContext {
         expect_context::<ServerContext>()
+    }
+
+    /// Answers an error with its HTTP status (401, 403, 404…) rather than a bare 500.
+    pub fn answered<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                if let Ok(code) = http::StatusCode::from_u16(e.status()) {
+                    response.set_status(code);
+                }
+            }
+        }
+        result
     }
 
     /// The moment a request's relative dates are taken at: its own, or now for a first page.
@@ -273,8 +292,17 @@ mod server {
         chrono::DateTime::from_timestamp_micros(now).unwrap_or_default()
     }
 
-    pub fn report_filter(report: EventType, filter: &ReportFilter, now: i64) -> Expr {
-        report_expr(report).and(filter.to_expr(time(now)))
+    /// The report's filter, limited to what the scope may read.
+    pub fn report_filter(
+        scope: &Scope,
+        report: EventType,
+        filter: &ReportFilter,
+        now: i64,
+    ) -> Expr {
+        scope.limit(
+            Some(report),
+            report_expr(report).and(filter.to_expr(time(now))),
+        )
     }
 
     pub fn parse(stored: &StoredSignIn) -> Result<SignIn, AppError> {
@@ -283,10 +311,12 @@ mod server {
 
     pub async fn table_page(mut req: TableRequest) -> Result<TablePage, AppError> {
         let ctx = ctx();
+        let scope = Scope::current()?;
+        let tenant = scope.tenant_id();
         req.now = pinned(req.now);
         let limit = req.limit.clamp(1, MAX_ROWS);
         let offset = req.offset.max(0);
-        let filter = report_filter(req.report, &req.filter, req.now);
+        let filter = report_filter(&scope, req.report, &req.filter, req.now);
         let columns = &req.columns;
         if req.report.is_grouped() {
             let query = GroupQuery {
@@ -298,14 +328,14 @@ mod server {
                 offset,
                 snapshot: req.snapshot,
             };
-            let page = ctx.store.list_groups(&ctx.portal_tenant, &query).await?;
+            let page = ctx.store.list_groups(tenant, &query).await?;
             // The page of groups counts every group of the result as it aggregates.
             let total = match (req.with_total, page.total) {
                 (false, _) => None,
                 (true, Some(total)) => Some(total),
                 (true, None) => Some(
                     ctx.store
-                        .count_groups(&ctx.portal_tenant, req.report, &filter, req.aggregate)
+                        .count_groups(tenant, req.report, &filter, req.aggregate)
                         .await?,
                 ),
             };
@@ -352,16 +382,12 @@ mod server {
         };
         let count = async {
             if req.with_total {
-                ctx.store
-                    .count_signins(&ctx.portal_tenant, &filter)
-                    .await
-                    .map(Some)
+                ctx.store.count_signins(tenant, &filter).await.map(Some)
             } else {
                 Ok(None)
             }
         };
-        let (page, total) =
-            futures::join!(ctx.store.list_signins(&ctx.portal_tenant, &query), count);
+        let (page, total) = futures::join!(ctx.store.list_signins(tenant, &query), count);
         let (page, total) = (page?, total?);
         let rows = page
             .items
@@ -385,6 +411,7 @@ mod server {
 
     pub async fn members(mut req: MembersRequest) -> Result<MembersPage, AppError> {
         let ctx = ctx();
+        let scope = Scope::current()?;
         req.now = pinned(req.now);
         let limit = req.limit.clamp(1, MAX_ROWS);
         let bucket = req
@@ -393,7 +420,7 @@ mod server {
             .map(|size| (req.group.bucket, req.group.bucket + size));
         let query = MembersQuery {
             event_type: req.report,
-            filter: req.filter.to_expr(time(req.now)),
+            filter: scope.limit(Some(req.report), req.filter.to_expr(time(req.now))),
             key: req.group.key,
             bucket,
             limit,
@@ -403,7 +430,7 @@ mod server {
         };
         let page = ctx
             .store
-            .list_group_members(&ctx.portal_tenant, &query)
+            .list_group_members(scope.tenant_id(), &query)
             .await?;
         let members = page
             .items
@@ -425,13 +452,14 @@ mod server {
 
     pub async fn chart(mut req: ChartRequest) -> Result<ChartData, AppError> {
         let ctx = ctx();
+        let scope = Scope::current()?;
         req.now = pinned(req.now);
         let (from, to) = chart_period(&req.filter, req.now);
         let bucket = chart_bucket(from, to);
-        let filter = report_filter(req.report, &req.filter, req.now);
+        let filter = report_filter(&scope, req.report, &req.filter, req.now);
         let bars = ctx
             .store
-            .histogram(&ctx.portal_tenant, &filter, from, to, bucket)
+            .histogram(scope.tenant_id(), &filter, from, to, bucket)
             .await?
             .into_iter()
             .map(|b| ChartBar {
@@ -444,12 +472,10 @@ mod server {
         Ok(ChartData { bucket, bars })
     }
 
-    pub async fn preferences() -> Result<Preferences, AppError> {
+    pub async fn portal() -> Result<Portal, AppError> {
         let ctx = ctx();
-        let saved = ctx
-            .store
-            .preferences(&ctx.portal_tenant, PORTAL_USER)
-            .await?;
+        let who = principal()?;
+        let saved = ctx.store.preferences(&who.tenant.id, &who.user.id).await?;
         let mut prefs = Preferences::default();
         for (name, value) in saved {
             match name.as_str() {
@@ -465,73 +491,86 @@ mod server {
                 _ => {}
             }
         }
-        Ok(prefs)
+        Ok(Portal {
+            viewer: who.viewer(),
+            prefs,
+        })
     }
 
     pub async fn save(name: &str, value: &str) -> Result<(), AppError> {
         let ctx = ctx();
+        let who = principal()?;
         ctx.store
-            .set_preference(&ctx.portal_tenant, PORTAL_USER, name, value)
+            .set_preference(&who.tenant.id, &who.user.id, name, value)
             .await?;
         Ok(())
+    }
+
+    pub async fn details(id: String) -> Result<SignInDetails, AppError> {
+        let ctx = ctx();
+        let scope = Scope::current()?;
+        let stored = ctx
+            .store
+            .find_signin(scope.tenant_id(), id.trim())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let record = parse(&stored)?;
+        // Someone else's sign-in is as absent as one that does not exist.
+        if !scope.admits(&record) {
+            return Err(AppError::NotFound);
+        }
+        Ok(crate::details::details_of(&record))
     }
 }
 
 /// A page of a report table.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "load_table_page")]
 pub async fn load_table_page(request: TableRequest) -> Result<TablePage, AppError> {
-    server::table_page(request).await
+    server::answered(server::table_page(request).await)
 }
 
 /// A page of one group's members.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "group_members")]
 pub async fn group_members(request: MembersRequest) -> Result<MembersPage, AppError> {
-    server::members(request).await
+    server::answered(server::members(request).await)
 }
 
 /// One sign-in's details, by Request ID.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "load_signin_details")]
 pub async fn load_signin_details(id: String) -> Result<SignInDetails, AppError> {
-    let ctx = server::ctx();
-    let stored = ctx
-        .store
-        .find_signin(&ctx.portal_tenant, id.trim())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let record = server::parse(&stored)?;
-    Ok(crate::details::details_of(&record))
+    server::answered(server::details(id).await)
 }
 
 /// The chart over the filtered period.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "report_chart")]
 pub async fn report_chart(request: ChartRequest) -> Result<ChartData, AppError> {
-    server::chart(request).await
+    server::answered(server::chart(request).await)
 }
 
-/// The user's saved preferences.
-#[server]
-pub async fn load_preferences() -> Result<Preferences, AppError> {
-    server::preferences().await
+/// Who is signed in and what they chose.
+#[server(input = Json, endpoint = "load_portal")]
+pub async fn load_portal() -> Result<Portal, AppError> {
+    server::answered(server::portal().await)
 }
 
 /// Saves the Preview choice.
-#[server]
+#[server(input = Json, endpoint = "save_preview")]
 pub async fn save_preview(on: bool) -> Result<(), AppError> {
-    server::save("preview", if on { "on" } else { "off" }).await
+    server::answered(server::save("preview", if on { "on" } else { "off" }).await)
 }
 
 /// Saves the interactive report's columns (an empty list restores the defaults).
-#[server(input = Json)]
+#[server(input = Json, endpoint = "save_columns")]
 pub async fn save_columns(columns: Vec<ColumnId>) -> Result<(), AppError> {
     let keys: Vec<&str> = columns.iter().map(|c| c.key()).collect();
-    server::save("columns", &keys.join(",")).await
+    server::answered(server::save("columns", &keys.join(",")).await)
 }
 
 /// Remembers the filter last viewed.
-#[server(input = Json)]
+#[server(input = Json, endpoint = "save_filter")]
 pub async fn save_filter(filter: ReportFilter) -> Result<(), AppError> {
     // Stored in the blade's own URL form, re-made here from the typed filter.
-    server::save("filter", &crate::blade::state::filter_query(&filter)).await
+    server::answered(server::save("filter", &crate::blade::state::filter_query(&filter)).await)
 }
 
 #[cfg(test)]

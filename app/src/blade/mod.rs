@@ -9,7 +9,9 @@ mod icons;
 pub mod state;
 mod toolbar;
 
-use crate::api::report::{load_preferences, save_filter, save_preview, Preferences};
+use crate::access::Viewer;
+use crate::api::report::{load_portal, save_filter, save_preview, Preferences};
+use crate::api::AppError;
 use crate::columns::ColumnId;
 use crate::model::EventType;
 use leptos::prelude::*;
@@ -62,17 +64,69 @@ impl Ctx {
 /// The sign-ins page.
 #[component]
 pub fn SignInsPage() -> impl IntoView {
-    let prefs = Resource::new(|| (), |_| load_preferences());
+    let portal = Resource::new(|| (), |_| load_portal());
     view! {
-        <Transition fallback=|| view! { <PageFrame><div class="skeleton-page" aria-busy="true">"Loading sign-ins…"</div></PageFrame> }>
-            {move || prefs.get().map(|p| view! { <Blade prefs=p.unwrap_or_default()/> })}
+        <Transition fallback=|| view! { <PageFrame viewer=None><div class="skeleton-page" aria-busy="true">"Loading sign-ins…"</div></PageFrame> }>
+            {move || portal.get().map(|p| match p {
+                Ok(p) if !p.viewer.licence.reports() => view! {
+                    <PageFrame viewer=Some(p.viewer)><LicenceNotice/></PageFrame>
+                }.into_any(),
+                Ok(p) => view! {
+                    <PageFrame viewer=Some(p.viewer.clone())><Blade prefs=p.prefs own_only=p.viewer.own_only()/></PageFrame>
+                }.into_any(),
+                Err(AppError::Unauthorized) => view! {
+                    <PageFrame viewer=None>
+                        <p class="notice">"Your session has ended. "<a href="/signin">"Sign in again"</a>" to see sign-in activity."</p>
+                    </PageFrame>
+                }.into_any(),
+                Err(e) => view! {
+                    <PageFrame viewer=None><p class="notice" role="alert">{format!("The portal could not load: {e}")}</p></PageFrame>
+                }.into_any(),
+            })}
         </Transition>
+    }
+}
+
+/// What a tenant without Premium sees instead of sign-in activity.
+#[component]
+fn LicenceNotice() -> impl IntoView {
+    view! {
+        <section class="licence-notice" aria-labelledby="licence-title">
+            <h1 id="licence-title">"Sign-in logs"</h1>
+            <p class="notice">
+                <strong>"Sign-in activity needs a Premium licence. "</strong>
+                "Your organization is on the Free licence, so its sign-in reports are not available here. "
+                "Sign-ins are still being recorded: once an administrator moves the tenant to Premium, "
+                "those within the retention period show at once."
+            </p>
+        </section>
     }
 }
 
 /// The portal's top bar and page frame.
 #[component]
-fn PageFrame(children: Children) -> impl IntoView {
+fn PageFrame(viewer: Option<Viewer>, children: Children) -> impl IntoView {
+    let who = viewer.map(|v| {
+        let admin_link = v.role.sees_tenant().then(|| {
+            let label = if v.role.administers() {
+                "Admin"
+            } else {
+                "Tenant settings"
+            };
+            view! { <a class="admin-link" href="/admin">{label}</a> }
+        });
+        view! {
+            <span class="who">
+                <span class="who-name">{v.display_name.clone()}</span>
+                <span class="who-role">{format!("{} · {}", v.tenant, v.role.label())}</span>
+            </span>
+            {admin_link}
+            <form method="post" action="/signout" class="signout">
+                <input type="hidden" name="csrf" value=v.csrf.clone()/>
+                <button type="submit" class="link-button">"Sign out"</button>
+            </form>
+        }
+    });
     view! {
         <header class="topbar">
             <span class="brand">"Signbook"</span>
@@ -83,16 +137,14 @@ fn PageFrame(children: Children) -> impl IntoView {
                 <span aria-hidden="true">" › "</span>
                 <span aria-current="page">"Sign-in logs"</span>
             </nav>
-            <span class="who" title="Until sign-in arrives every visitor acts as the demo tenant's Global Administrator">
-                "Demo tenant · Global Administrator"
-            </span>
+            {who}
         </header>
         <main class="blade">{children()}</main>
     }
 }
 
 #[component]
-fn Blade(prefs: Preferences) -> impl IntoView {
+fn Blade(prefs: Preferences, own_only: bool) -> impl IntoView {
     let query = use_query_map();
     let state = Memo::new(move |_| {
         let pairs: Vec<(String, String)> = query
@@ -179,12 +231,17 @@ fn Blade(prefs: Preferences) -> impl IntoView {
             "Sign-in logs"
         }
     };
+    let own_note = own_only.then(|| {
+        view! {
+            <p class="scope-note" role="note">"You are seeing your own sign-ins only."</p>
+        }
+    });
     view! {
-        <PageFrame>
             <div class="blade-head">
                 <h1>{title}</h1>
                 <PreviewBar/>
             </div>
+            {own_note}
             <Show when=move || ctx.preview.get()>
                 <ReportTabs/>
             </Show>
@@ -193,7 +250,6 @@ fn Blade(prefs: Preferences) -> impl IntoView {
             <chart::Chart/>
             <grid::Report/>
             <details::DetailsPane/>
-        </PageFrame>
     }
 }
 

@@ -36,41 +36,7 @@ pub enum StoreError {
 /// Result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A tenant's licence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Licence {
-    /// Entra ID Free: no sign-in activity through the API; 7 days' retention.
-    Free,
-    /// Entra ID P1/P2: everything; 30 days' retention by default.
-    Premium,
-}
-
-impl Licence {
-    /// The stored and CLI name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Licence::Free => "free",
-            Licence::Premium => "premium",
-        }
-    }
-
-    /// Reads the stored and CLI name.
-    pub fn parse(text: &str) -> Option<Licence> {
-        match text.to_ascii_lowercase().as_str() {
-            "free" => Some(Licence::Free),
-            "premium" => Some(Licence::Premium),
-            _ => None,
-        }
-    }
-
-    /// The default retention in days.
-    pub fn default_retention_days(self) -> i32 {
-        match self {
-            Licence::Free => 7,
-            Licence::Premium => 30,
-        }
-    }
-}
+pub use crate::access::{Licence, Role};
 
 /// A tenant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -401,6 +367,61 @@ pub struct IngestKey {
     pub name: String,
 }
 
+/// A portal account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserAccount {
+    /// The user's object ID (a GUID): the `userId` of their sign-ins.
+    pub id: String,
+    /// The tenant's ID.
+    pub tenant_id: String,
+    /// User principal name as given (unique across tenants, compared without case).
+    pub upn: String,
+    /// Display name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// The argon2id PHC string.
+    pub password_hash: String,
+    /// Disabled accounts cannot sign in.
+    pub disabled: bool,
+    /// The password was set by someone else and must be changed at the next sign-in.
+    pub must_change_password: bool,
+    /// Wrong passwords since the last good one.
+    pub failed_attempts: i32,
+    /// Locked until this time (microseconds since the epoch; 0: not locked).
+    pub locked_until: i64,
+}
+
+/// A portal session (the cookie holds the token; only its hash is stored).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    /// SHA-256 of the session token, hex.
+    pub token_hash: String,
+    /// The user's ID.
+    pub user_id: String,
+    /// The token forms of this session carry against cross-site requests.
+    pub csrf_token: String,
+    /// The correlation ID of the sign-in that opened the session (its refreshes share it).
+    pub correlation_id: String,
+    /// Opened at (microseconds).
+    pub created_at: i64,
+    /// Last request (microseconds; updated at most once a minute).
+    pub last_seen_at: i64,
+    /// Last refresh, recorded as a non-interactive sign-in (microseconds).
+    pub refreshed_at: i64,
+}
+
+/// A session found by its token, with its user and tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The session.
+    pub session: SessionRow,
+    /// Its user.
+    pub user: UserAccount,
+    /// The user's tenant.
+    pub tenant: Tenant,
+}
+
 /// The store.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -413,6 +434,56 @@ pub trait Store: Send + Sync + 'static {
     async fn find_tenant(&self, name_or_id: &str) -> StoreResult<Option<Tenant>>;
     /// Every tenant, by name.
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>>;
+
+    /// Changes a tenant's licence and retention (by ID).
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+
+    /// Adds an account; a UPN already used in any tenant is a conflict.
+    async fn insert_user(&self, user: &UserAccount) -> StoreResult<()>;
+    /// The account with this UPN (any case), in any tenant.
+    async fn find_user_by_upn(&self, upn: &str) -> StoreResult<Option<UserAccount>>;
+    /// A tenant's account by its ID.
+    async fn find_user(&self, tenant_id: &str, user_id: &str) -> StoreResult<Option<UserAccount>>;
+    /// A tenant's accounts, by UPN.
+    async fn list_users(&self, tenant_id: &str) -> StoreResult<Vec<UserAccount>>;
+    /// Saves an account's display name, role, password, flags and lockout state (by ID).
+    async fn update_user(&self, user: &UserAccount) -> StoreResult<()>;
+    /// Counts a wrong password atomically and locks the account until `lock_until` when the
+    /// count reaches `lock_after`; returns the account as it is now.
+    async fn note_failed_password(
+        &self,
+        user_id: &str,
+        lock_after: i32,
+        lock_until: i64,
+    ) -> StoreResult<Option<UserAccount>>;
+    /// The tenant whose accounts use this UPN domain (`contoso.com`), if exactly one does.
+    async fn find_tenant_by_domain(&self, domain: &str) -> StoreResult<Option<Tenant>>;
+
+    /// Opens a session.
+    async fn insert_session(&self, session: &SessionRow) -> StoreResult<()>;
+    /// A session by its token hash, with its user and tenant.
+    async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionInfo>>;
+    /// Notes a request (and a refresh) on a session.
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        last_seen_at: i64,
+        refreshed_at: i64,
+    ) -> StoreResult<()>;
+    /// Ends a session.
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user (disabled, password changed); returns how many.
+    async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<u64>;
+    /// Deletes sessions idle since before `idle_before` or opened before `created_before`.
+    async fn delete_expired_sessions(
+        &self,
+        idle_before: i64,
+        created_before: i64,
+    ) -> StoreResult<u64>;
+
+    /// Deletes up to `limit` of the tenant's records created before `before` (microseconds),
+    /// oldest first; returns how many. The retention job calls it until it returns 0.
+    async fn purge_signins(&self, tenant_id: &str, before: i64, limit: i64) -> StoreResult<u64>;
 
     /// Stores an ingest key's hash for a tenant.
     async fn insert_ingest_key(

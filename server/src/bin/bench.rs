@@ -210,7 +210,7 @@ async fn bench_backend(args: &Args, backend: &'static str, file: &Path) -> anyho
     let mut sink = std::io::sink();
     let summary = server::import::import_files(
         Arc::clone(&store),
-        &tenant.id,
+        &tenant,
         &[file.to_path_buf()],
         &mut sink,
     )
@@ -246,12 +246,16 @@ async fn ingest_over_http(
         store: Arc::clone(&store),
         leptos_options: options,
         limits,
+        auth: Arc::new(server::auth::Auth::new(
+            server::auth::AuthConfig::default(),
+            server::auth::Clock::system(),
+        )?),
     };
     let key = server::keys::new_ingest_key();
     store
         .insert_ingest_key(tenant_id, "bench", &server::keys::hash_key(&key))
         .await?;
-    let app = server::web::router(state, tenant_id.to_owned());
+    let app = server::web::router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/api/v1/ingest", listener.local_addr()?);
     tokio::spawn(async move {

@@ -255,6 +255,15 @@ impl World {
         self.users.iter().take(n).map(|u| u.upn.clone()).collect()
     }
 
+    /// The object ID, UPN and display name of the first `n` users (the fixed demo people).
+    pub fn people(&self, n: usize) -> Vec<(String, String, String)> {
+        self.users
+            .iter()
+            .take(n)
+            .map(|u| (u.id.clone(), u.upn.clone(), u.name.clone()))
+            .collect()
+    }
+
     /// The display names of `n` users spread over the whole list (for benchmarks).
     pub fn display_names(&self, n: usize) -> Vec<String> {
         let step = (self.users.len() / n.max(1)).max(1);

@@ -13,7 +13,7 @@ pub mod json;
 use crate::ingest::RecordProblem;
 use anyhow::Context;
 use app::model::AuthenticationDetail;
-use app::store::{NewSignIn, Store};
+use app::store::{NewSignIn, Store, Tenant};
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -98,6 +98,8 @@ struct ChannelSink {
     file: String,
     batch: Vec<NewSignIn>,
     tx: mpsc::Sender<Message>,
+    /// The tenant's retention: the oldest time kept (microseconds) and the days.
+    oldest: Option<(i64, i32)>,
 }
 
 impl ChannelSink {
@@ -113,6 +115,17 @@ impl ChannelSink {
 impl Sink for ChannelSink {
     fn item(&mut self, place: String, result: Result<NewSignIn, RecordProblem>) {
         match result {
+            Ok(record)
+                if self
+                    .oldest
+                    .is_some_and(|(t, _)| record.index.created_at < t) =>
+            {
+                let days = self.oldest.map_or(0, |(_, d)| d);
+                let _ = self.tx.blocking_send(Message::Rejected(format!(
+                    "rejected {} {place}: older than the tenant's retention of {days} days",
+                    self.file
+                )));
+            }
             Ok(record) => {
                 self.batch.push(record);
                 if self.batch.len() >= BATCH {
@@ -159,10 +172,18 @@ fn progress_reader(path: &Path) -> anyhow::Result<Box<dyn BufRead + Send>> {
 /// prints the summary.
 pub async fn import_files(
     store: Arc<dyn Store>,
-    tenant_id: &str,
+    tenant: &Tenant,
     paths: &[PathBuf],
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<ImportSummary> {
+    let tenant_id = tenant.id.as_str();
+    // Records the retention job would delete at once are refused, and said so.
+    let oldest = tenant.retention_days.map(|days| {
+        (
+            chrono::Utc::now().timestamp_micros() - i64::from(days) * app::store::DAY_MICROS,
+            days,
+        )
+    });
     let mut summary = ImportSummary::default();
     let mut formats = Vec::new();
     for path in paths {
@@ -215,6 +236,7 @@ pub async fn import_files(
                 file: reader_name,
                 batch: Vec::new(),
                 tx,
+                oldest,
             };
             let mut found = HashSet::new();
             let reader = progress_reader(&path)?;

@@ -216,6 +216,50 @@ fn tenant_from_row(mut row: Vec<Cell>) -> StoreResult<Tenant> {
 const TENANT_COLUMNS: &str = "id, name, licence, coalesce(retention_days, -1)";
 const TENANT_KINDS: &[Kind] = &[Kind::Text, Kind::Text, Kind::Text, Kind::Int];
 
+const USER_COLUMNS: &str = "u.id, t.id, u.upn, u.display_name, u.role, u.password_hash, u.disabled, u.must_change_password, u.failed_attempts, u.locked_until";
+const USER_KINDS: &[Kind] = &[
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Int,
+    Kind::Int,
+    Kind::Int,
+    Kind::Int,
+];
+
+fn user_from_row(row: Vec<Cell>) -> StoreResult<UserAccount> {
+    let mut cells = row.into_iter();
+    let mut next = || cells.next().unwrap_or(Cell::Int(0));
+    let (id, tenant_id, upn, display_name, role_text, password_hash) = (
+        next().into_text(),
+        next().into_text(),
+        next().into_text(),
+        next().into_text(),
+        next().into_text(),
+        next().into_text(),
+    );
+    let (disabled, must_change, failed, locked_until) =
+        (next().int(), next().int(), next().int(), next().int());
+    let role = Role::parse(&role_text).ok_or_else(|| {
+        StoreError::Backend(format!("user {id} has an unknown role {role_text:?}"))
+    })?;
+    Ok(UserAccount {
+        id,
+        tenant_id,
+        upn,
+        display_name,
+        role,
+        password_hash,
+        disabled: disabled != 0,
+        must_change_password: must_change != 0,
+        failed_attempts: i32::try_from(failed).unwrap_or(i32::MAX),
+        locked_until,
+    })
+}
+
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B> {
     fn backend(&self) -> &'static str {
@@ -262,6 +306,283 @@ impl<B: Backend> Store for SqlStore<B> {
             .into_iter()
             .map(tenant_from_row)
             .collect()
+    }
+
+    async fn update_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE tenants SET licence = ")
+            .text(tenant.licence.as_str())
+            .push(", retention_days = ");
+        match tenant.retention_days {
+            Some(days) => sql.int(i64::from(days)),
+            None => sql.push("NULL"),
+        };
+        sql.push(" WHERE id = ").text(&tenant.id);
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn insert_user(&self, user: &UserAccount) -> StoreResult<()> {
+        let tenant_no = self.tenant_no(&user.tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO users (id, tenant_no, upn, display_name, role, password_hash, disabled, must_change_password, failed_attempts, locked_until) VALUES (")
+            .text(&user.id)
+            .push(", ")
+            .int(tenant_no)
+            .push(", ")
+            .text(user.upn.trim())
+            .push(", ")
+            .text(&user.display_name)
+            .push(", ")
+            .text(user.role.as_str())
+            .push(", ")
+            .text(&user.password_hash)
+            .push(", ")
+            .int(i64::from(user.disabled))
+            .push(", ")
+            .int(i64::from(user.must_change_password))
+            .push(", ")
+            .int(i64::from(user.failed_attempts))
+            .push(", ")
+            .int(user.locked_until)
+            .push(")");
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn find_user_by_upn(&self, upn: &str) -> StoreResult<Option<UserAccount>> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT ")
+            .push(USER_COLUMNS)
+            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE lower(u.upn) = ")
+            .text(&upn.trim().to_lowercase());
+        let rows = self.backend.fetch(&sql, USER_KINDS).await?;
+        rows.into_iter().next().map(user_from_row).transpose()
+    }
+
+    async fn find_user(&self, tenant_id: &str, user_id: &str) -> StoreResult<Option<UserAccount>> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT ")
+            .push(USER_COLUMNS)
+            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE t.id = ")
+            .text(tenant_id)
+            .push(" AND u.id = ")
+            .text(user_id);
+        let rows = self.backend.fetch(&sql, USER_KINDS).await?;
+        rows.into_iter().next().map(user_from_row).transpose()
+    }
+
+    async fn list_users(&self, tenant_id: &str) -> StoreResult<Vec<UserAccount>> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT ")
+            .push(USER_COLUMNS)
+            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE u.tenant_no = ")
+            .int(tenant_no)
+            .push(" ORDER BY lower(u.upn)");
+        self.backend
+            .fetch(&sql, USER_KINDS)
+            .await?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    async fn update_user(&self, user: &UserAccount) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE users SET display_name = ")
+            .text(&user.display_name)
+            .push(", role = ")
+            .text(user.role.as_str())
+            .push(", password_hash = ")
+            .text(&user.password_hash)
+            .push(", disabled = ")
+            .int(i64::from(user.disabled))
+            .push(", must_change_password = ")
+            .int(i64::from(user.must_change_password))
+            .push(", failed_attempts = ")
+            .int(i64::from(user.failed_attempts))
+            .push(", locked_until = ")
+            .int(user.locked_until)
+            .push(" WHERE id = ")
+            .text(&user.id);
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn note_failed_password(
+        &self,
+        user_id: &str,
+        lock_after: i32,
+        lock_until: i64,
+    ) -> StoreResult<Option<UserAccount>> {
+        // One statement, so that concurrent wrong passwords all count.
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE users SET failed_attempts = failed_attempts + 1, locked_until = CASE WHEN failed_attempts + 1 >= ")
+            .int(i64::from(lock_after))
+            .push(" THEN ")
+            .int(lock_until)
+            .push(" ELSE locked_until END WHERE id = ")
+            .text(user_id);
+        self.backend.execute(&sql).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT ")
+            .push(USER_COLUMNS)
+            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE u.id = ")
+            .text(user_id);
+        let rows = self.backend.fetch(&sql, USER_KINDS).await?;
+        rows.into_iter().next().map(user_from_row).transpose()
+    }
+
+    async fn find_tenant_by_domain(&self, domain: &str) -> StoreResult<Option<Tenant>> {
+        let domain = domain.trim().to_lowercase();
+        if domain.is_empty() || domain.len() > 253 {
+            return Ok(None);
+        }
+        // The domain is matched literally: LIKE's wildcards in it are escaped.
+        let escaped = domain
+            .replace('!', "!!")
+            .replace('%', "!%")
+            .replace('_', "!_");
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT DISTINCT ")
+            .push("t.id, t.name, t.licence, coalesce(t.retention_days, -1)")
+            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE lower(u.upn) LIKE ")
+            .text(&format!("%@{escaped}"))
+            .push(" ESCAPE '!'")
+            .push(" LIMIT 2");
+        let rows = self.backend.fetch(&sql, TENANT_KINDS).await?;
+        if rows.len() != 1 {
+            return Ok(None);
+        }
+        rows.into_iter().next().map(tenant_from_row).transpose()
+    }
+
+    async fn insert_session(&self, session: &SessionRow) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO sessions (token_hash, user_no, csrf_token, correlation_id, created_at, last_seen_at, refreshed_at) SELECT ")
+            .text(&session.token_hash)
+            .push(", no, ")
+            .text(&session.csrf_token)
+            .push(", ")
+            .text(&session.correlation_id)
+            .push(", ")
+            .int(session.created_at)
+            .push(", ")
+            .int(session.last_seen_at)
+            .push(", ")
+            .int(session.refreshed_at)
+            .push(" FROM users WHERE id = ")
+            .text(&session.user_id);
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn find_session(&self, token_hash: &str) -> StoreResult<Option<SessionInfo>> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT s.token_hash, s.csrf_token, s.correlation_id, s.created_at, s.last_seen_at, s.refreshed_at, ")
+            .push(USER_COLUMNS)
+            .push(", t.id, t.name, t.licence, coalesce(t.retention_days, -1)")
+            .push(" FROM sessions s JOIN users u ON u.no = s.user_no JOIN tenants t ON t.no = u.tenant_no WHERE s.token_hash = ")
+            .text(token_hash);
+        let kinds: Vec<Kind> = [
+            Kind::Text,
+            Kind::Text,
+            Kind::Text,
+            Kind::Int,
+            Kind::Int,
+            Kind::Int,
+        ]
+        .into_iter()
+        .chain(USER_KINDS.iter().copied())
+        .chain(TENANT_KINDS.iter().copied())
+        .collect();
+        let rows = self.backend.fetch(&sql, &kinds).await?;
+        let Some(mut row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let tenant = tenant_from_row(row.split_off(6 + USER_KINDS.len()))?;
+        let user = user_from_row(row.split_off(6))?;
+        let ints: Vec<i64> = row[3..6].iter().map(Cell::int).collect();
+        let mut texts = row.into_iter().take(3).map(Cell::into_text);
+        let mut text = || texts.next().unwrap_or_default();
+        let (token_hash, csrf_token, correlation_id) = (text(), text(), text());
+        let (created_at, last_seen_at, refreshed_at) = (ints[0], ints[1], ints[2]);
+        Ok(Some(SessionInfo {
+            session: SessionRow {
+                token_hash,
+                user_id: user.id.clone(),
+                csrf_token,
+                correlation_id,
+                created_at,
+                last_seen_at,
+                refreshed_at,
+            },
+            user,
+            tenant,
+        }))
+    }
+
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        last_seen_at: i64,
+        refreshed_at: i64,
+    ) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE sessions SET last_seen_at = ")
+            .int(last_seen_at)
+            .push(", refreshed_at = ")
+            .int(refreshed_at)
+            .push(" WHERE token_hash = ")
+            .text(token_hash);
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("DELETE FROM sessions WHERE token_hash = ")
+            .text(token_hash);
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<u64> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("DELETE FROM sessions WHERE user_no IN (SELECT no FROM users WHERE id = ")
+            .text(user_id)
+            .push(")");
+        self.backend.execute(&sql).await
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        idle_before: i64,
+        created_before: i64,
+    ) -> StoreResult<u64> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("DELETE FROM sessions WHERE last_seen_at < ")
+            .int(idle_before)
+            .push(" OR created_at < ")
+            .int(created_before);
+        self.backend.execute(&sql).await
+    }
+
+    async fn purge_signins(&self, tenant_id: &str, before: i64, limit: i64) -> StoreResult<u64> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("DELETE FROM signins WHERE seq IN (SELECT seq FROM signins WHERE tenant_no = ")
+            .int(tenant_no)
+            .push(" AND created_at < ")
+            .int(before)
+            .push(" ORDER BY created_at LIMIT ")
+            .int(limit.clamp(1, 100_000))
+            .push(")");
+        self.backend.execute(&sql).await
     }
 
     async fn insert_ingest_key(

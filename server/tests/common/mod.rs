@@ -142,7 +142,10 @@ pub fn ids(items: &[app::store::StoredSignIn]) -> Vec<String> {
         .collect()
 }
 
-/// The real application on a random port with its own SQLite database.
+/// The password test accounts get.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// The real application on a random port with its own database.
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
@@ -150,39 +153,95 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     /// The demo-like tenant the portal shows.
     pub tenant: Tenant,
-    _dir: tempfile::TempDir,
+    /// The sign-in service (its clock moves in tests of expiry).
+    pub auth: Arc<server::auth::Auth>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A signed-in browser: its session cookie and the session's CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// `signbook_session=…`.
+    pub cookie: String,
+    /// The token forms carry.
+    pub csrf: String,
+}
+
+/// A client that does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+/// The `name=value` of a `Set-Cookie` header named `name`, if the response sets it.
+pub fn set_cookie(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
 
 impl TestApp {
-    /// Spawns the app with an ingest body limit of `max_bytes`.
-    pub async fn spawn_with_limit(max_bytes: usize) -> TestApp {
-        let (store, dir) = sqlite_store().await;
+    /// Spawns the app on `store` with `config` and `clock`, with an ingest body limit of
+    /// `max_bytes`.
+    pub async fn spawn_on(
+        store: Arc<dyn Store>,
+        dir: Option<tempfile::TempDir>,
+        max_bytes: usize,
+        config: server::auth::AuthConfig,
+        clock: server::auth::Clock,
+    ) -> TestApp {
         let tenant = tenant(store.as_ref(), "demo").await;
         let options = leptos::prelude::LeptosOptions::builder()
             .output_name("signbook")
             .site_root("target/site")
             .build();
+        let auth = Arc::new(server::auth::Auth::new(config, clock).expect("auth"));
         let state = server::AppState {
             store: Arc::clone(&store),
             leptos_options: options,
             limits: server::state::Limits {
                 ingest_max_bytes: max_bytes,
             },
+            auth: Arc::clone(&auth),
         };
-        let app = server::web::router(state, tenant.id.clone());
+        let app = server::web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
         let address = format!("http://{}", listener.local_addr().expect("bound"));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app.into_make_service()).await;
+            let _ = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         TestApp {
             address,
             store,
             tenant,
+            auth,
             _dir: dir,
         }
+    }
+
+    /// Spawns the app with an ingest body limit of `max_bytes`.
+    pub async fn spawn_with_limit(max_bytes: usize) -> TestApp {
+        let (store, dir) = sqlite_store().await;
+        TestApp::spawn_on(
+            store,
+            Some(dir),
+            max_bytes,
+            server::auth::AuthConfig::default(),
+            server::auth::Clock::system(),
+        )
+        .await
     }
 
     /// Spawns the app with the default limits.
@@ -199,4 +258,129 @@ impl TestApp {
             .expect("key stored");
         key
     }
+
+    /// An account in `tenant` with [`TEST_PASSWORD`].
+    pub async fn account(
+        &self,
+        tenant: &Tenant,
+        upn: &str,
+        role: app::store::Role,
+    ) -> app::store::UserAccount {
+        server::accounts::create_user(
+            self.store.as_ref(),
+            tenant,
+            upn,
+            None,
+            role,
+            Some(TEST_PASSWORD.to_owned()),
+        )
+        .await
+        .expect("account created")
+        .user
+    }
+
+    /// Posts the sign-in form as a browser would (form cookie and token from `GET /signin`).
+    pub async fn post_sign_in(&self, upn: &str, password: &str) -> reqwest::Response {
+        self.post_sign_in_with(upn, password, None).await
+    }
+
+    /// [`TestApp::post_sign_in`] sending `cookie` too (say, a planted session cookie).
+    pub async fn post_sign_in_with(
+        &self,
+        upn: &str,
+        password: &str,
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
+        let form_page = client()
+            .get(format!("{}/signin", self.address))
+            .send()
+            .await
+            .expect("sign-in page");
+        let form_cookie = set_cookie(&form_page, "signbook_signin").expect("the form's cookie");
+        let html = form_page.text().await.expect("html");
+        let token = hidden(&html, "csrf").expect("the form's token");
+        let cookies = match cookie {
+            Some(c) => format!("{form_cookie}; {c}"),
+            None => form_cookie,
+        };
+        client()
+            .post(format!("{}/signin", self.address))
+            .header("origin", &self.address)
+            .header("cookie", cookies)
+            .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+            .form(&[("upn", upn), ("password", password), ("csrf", &token), ("next", "/")])
+            .send()
+            .await
+            .expect("sign-in answer")
+    }
+
+    /// Signs in with [`TEST_PASSWORD`]; panics unless it works.
+    pub async fn sign_in(&self, upn: &str) -> Session {
+        let response = self.post_sign_in(upn, TEST_PASSWORD).await;
+        assert_eq!(response.status(), 303, "{upn} signs in");
+        let cookie = set_cookie(&response, "signbook_session").expect("a session cookie");
+        let admin = client()
+            .get(format!("{}/account/password", self.address))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .expect("password page");
+        let html = admin.text().await.expect("html");
+        let csrf = hidden(&html, "csrf").expect("the session's token");
+        Session { cookie, csrf }
+    }
+
+    /// Calls a server function as the blade does (JSON body, same origin).
+    pub async fn call(&self, session: Option<&Session>, name: &str, body: Value) -> (u16, String) {
+        let mut request = client()
+            .post(format!("{}/api/{name}", self.address))
+            .header("origin", &self.address)
+            .json(&body);
+        if let Some(s) = session {
+            request = request.header("cookie", &s.cookie);
+        }
+        let response = request.send().await.expect("an answer");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a body"))
+    }
+
+    /// GETs a path.
+    pub async fn get(&self, session: Option<&Session>, path: &str) -> reqwest::Response {
+        let mut request = client().get(format!("{}{path}", self.address));
+        if let Some(s) = session {
+            request = request.header("cookie", &s.cookie);
+        }
+        request.send().await.expect("an answer")
+    }
+
+    /// POSTs a form (same origin, with the session's token unless `fields` has one).
+    pub async fn post_form(
+        &self,
+        session: Option<&Session>,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut form: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let mut request = client()
+            .post(format!("{}{path}", self.address))
+            .header("origin", &self.address);
+        if let Some(s) = session {
+            request = request.header("cookie", &s.cookie);
+            if !fields.iter().any(|(k, _)| *k == "csrf") {
+                form.push(("csrf".into(), s.csrf.clone()));
+            }
+        }
+        request.form(&form).send().await.expect("an answer")
+    }
+}
+
+/// The value of a hidden input `name` in a page.
+pub fn hidden(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
 }
