@@ -13,6 +13,8 @@ export default defineConfig({
   globalSetup: "./global-setup.ts",
   use: {
     baseURL: process.env.SIGNBOOK_E2E_URL ?? "http://127.0.0.1:3000",
+    // Signed in as the demo tenant's Global Administrator (global-setup.ts).
+    storageState: ".auth/admin.json",
     trace: "off",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

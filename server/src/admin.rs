@@ -171,7 +171,7 @@ async fn render(
                 };
                 format!(
                     r#"<td class="actions">
-<form method="post" action="/admin/users/role"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="upn" value="{upn}"><label class="visually-hidden" for="role-{id}">Role of {upn}</label><select id="role-{id}" name="role">{options}</select><button type="submit">Change role</button></form>
+<form method="post" action="/admin/users/role"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="upn" value="{upn}"><label class="sr-only" for="role-{id}">Role of {upn}</label><select id="role-{id}" name="role">{options}</select><button type="submit">Change role</button></form>
 <form method="post" action="/admin/users/reset"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="upn" value="{upn}"><button type="submit">Reset password</button></form>
 <form method="post" action="/admin/users/{toggle_path}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="upn" value="{upn}"><button type="submit">{toggle_label}</button></form>
 {unlock}</td>"#,

@@ -300,6 +300,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tenant_id: tenant.id.clone(),
             };
             let outcome = write_demo(store.as_ref(), &tenant.id, &options).await?;
+            if store.list_users(&tenant.id).await?.is_empty() {
+                for (upn, role) in
+                    crate::accounts::create_demo_accounts(store.as_ref(), &tenant, args.seed)
+                        .await?
+                {
+                    eprintln!(
+                        "demo account {upn} ({role}), password {}",
+                        crate::accounts::DEMO_PASSWORD
+                    );
+                }
+            }
             store
                 .optimize()
                 .await
@@ -422,6 +433,16 @@ fn read_password_stdin() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
+/// The account `upn` of the tenant named `tenant`.
+async fn account(
+    store: &dyn Store,
+    tenant: &str,
+    upn: &str,
+) -> anyhow::Result<app::store::UserAccount> {
+    let tenant = find_tenant(store, tenant).await?;
+    Ok(crate::accounts::find(store, &tenant, upn).await?)
+}
+
 fn parse_role(text: &str) -> anyhow::Result<Role> {
     Role::parse(text).with_context(|| {
         format!(
@@ -478,9 +499,8 @@ async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<ExitCod
             }
         }
         UserCommand::SetRole { tenant, upn, role } => {
-            let tenant = find_tenant(store, &tenant).await?;
             let role = parse_role(&role)?;
-            let user = accounts::find(store, &tenant, &upn).await?;
+            let user = account(store, &tenant, &upn).await?;
             show(&accounts::set_role(store, &user, role).await?);
         }
         UserCommand::ResetPassword {
@@ -488,26 +508,22 @@ async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<ExitCod
             upn,
             password_stdin,
         } => {
-            let tenant = find_tenant(store, &tenant).await?;
-            let user = accounts::find(store, &tenant, &upn).await?;
+            let user = account(store, &tenant, &upn).await?;
             let password = password_stdin.then(read_password_stdin).transpose()?;
             let made = accounts::reset_password(store, &user, password).await?;
             show(&made.user);
             one_time(made.one_time_password);
         }
         UserCommand::Disable { tenant, upn } => {
-            let tenant = find_tenant(store, &tenant).await?;
-            let user = accounts::find(store, &tenant, &upn).await?;
+            let user = account(store, &tenant, &upn).await?;
             show(&accounts::set_disabled(store, &user, true).await?);
         }
         UserCommand::Enable { tenant, upn } => {
-            let tenant = find_tenant(store, &tenant).await?;
-            let user = accounts::find(store, &tenant, &upn).await?;
+            let user = account(store, &tenant, &upn).await?;
             show(&accounts::set_disabled(store, &user, false).await?);
         }
         UserCommand::Unlock { tenant, upn } => {
-            let tenant = find_tenant(store, &tenant).await?;
-            let user = accounts::find(store, &tenant, &upn).await?;
+            let user = account(store, &tenant, &upn).await?;
             show(&accounts::unlock(store, &user).await?);
         }
     }

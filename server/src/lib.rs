@@ -1,6 +1,9 @@
 //! The Signbook server: configuration, storage backends, ingest and import, demo data, and the
 //! axum router that serves the portal and the APIs.
 
+// The portal's view types (rendered here) nest deeply.
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod admin;
 pub mod auth;

@@ -14,6 +14,7 @@ use crate::api::report::{load_portal, save_filter, save_preview, Preferences};
 use crate::api::AppError;
 use crate::columns::ColumnId;
 use crate::model::EventType;
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -66,24 +67,45 @@ impl Ctx {
 pub fn SignInsPage() -> impl IntoView {
     let portal = Resource::new(|| (), |_| load_portal());
     view! {
-        <Transition fallback=|| view! { <PageFrame viewer=None><div class="skeleton-page" aria-busy="true">"Loading sign-ins…"</div></PageFrame> }>
+        <Transition fallback=|| view! {
+            <TopBar viewer=None/>
+            <main class="blade"><div class="skeleton-page" aria-busy="true">"Loading sign-ins…"</div></main>
+        }>
             {move || portal.get().map(|p| match p {
-                Ok(p) if !p.viewer.licence.reports() => view! {
-                    <PageFrame viewer=Some(p.viewer)><LicenceNotice/></PageFrame>
-                }.into_any(),
-                Ok(p) => view! {
-                    <PageFrame viewer=Some(p.viewer.clone())><Blade prefs=p.prefs own_only=p.viewer.own_only()/></PageFrame>
-                }.into_any(),
-                Err(AppError::Unauthorized) => view! {
-                    <PageFrame viewer=None>
-                        <p class="notice">"Your session has ended. "<a href="/signin">"Sign in again"</a>" to see sign-in activity."</p>
-                    </PageFrame>
-                }.into_any(),
-                Err(e) => view! {
-                    <PageFrame viewer=None><p class="notice" role="alert">{format!("The portal could not load: {e}")}</p></PageFrame>
-                }.into_any(),
+                Ok(p) => {
+                    let own_only = p.viewer.own_only();
+                    let reports = p.viewer.licence.reports();
+                    view! {
+                        <TopBar viewer=Some(p.viewer)/>
+                        <main class="blade">
+                            {if reports {
+                                Either::Left(view! { <Blade prefs=p.prefs own_only/> })
+                            } else {
+                                Either::Right(view! { <LicenceNotice/> })
+                            }}
+                        </main>
+                    }
+                    .into_any()
+                }
+                Err(error) => view! {
+                    <TopBar viewer=None/>
+                    <main class="blade"><PortalError error/></main>
+                }
+                .into_any(),
             })}
         </Transition>
+    }
+}
+
+/// Why the portal could not open: the session ended, or something failed.
+#[component]
+fn PortalError(error: AppError) -> impl IntoView {
+    let signed_out = error == AppError::Unauthorized;
+    view! {
+        <p class="notice" role="alert">
+            {if signed_out { "Your session has ended. ".to_owned() } else { format!("The portal could not load: {error}. ") }}
+            <a href="/signin" rel="external">{if signed_out { "Sign in again" } else { "Sign in" }}</a>
+        </p>
     }
 }
 
@@ -103,9 +125,9 @@ fn LicenceNotice() -> impl IntoView {
     }
 }
 
-/// The portal's top bar and page frame.
+/// The portal's top bar: the signed-in user, the admin link, sign-out.
 #[component]
-fn PageFrame(viewer: Option<Viewer>, children: Children) -> impl IntoView {
+fn TopBar(viewer: Option<Viewer>) -> impl IntoView {
     let who = viewer.map(|v| {
         let admin_link = v.role.sees_tenant().then(|| {
             let label = if v.role.administers() {
@@ -113,7 +135,7 @@ fn PageFrame(viewer: Option<Viewer>, children: Children) -> impl IntoView {
             } else {
                 "Tenant settings"
             };
-            view! { <a class="admin-link" href="/admin">{label}</a> }
+            view! { <a class="admin-link" href="/admin" rel="external">{label}</a> }
         });
         view! {
             <span class="who">
@@ -139,7 +161,6 @@ fn PageFrame(viewer: Option<Viewer>, children: Children) -> impl IntoView {
             </nav>
             {who}
         </header>
-        <main class="blade">{children()}</main>
     }
 }
 

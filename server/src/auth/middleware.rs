@@ -179,7 +179,12 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     let path = req.uri().path().to_owned();
     let client = client_of(&req, config.trust_proxy);
     let mut clear_cookie = false;
-    if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+    // Static files need no session: no lookup for the bundle, the script and the stylesheet.
+    let is_static = path.starts_with("/pkg/") || path == "/favicon.ico";
+    let token = (!is_static)
+        .then(|| cookie(req.headers(), SESSION_COOKIE))
+        .flatten();
+    if let Some(token) = token {
         match state
             .auth
             .resolve(state.store.as_ref(), &token, &client)

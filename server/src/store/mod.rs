@@ -188,6 +188,15 @@ impl<B: Backend> SqlStore<B> {
         Ok(filter.clone().and(sql::day_hint(lo_day, hi_day)))
     }
 
+    async fn users(&self, sql: &Sql) -> StoreResult<Vec<UserAccount>> {
+        self.backend
+            .fetch(sql, USER_KINDS)
+            .await?
+            .into_iter()
+            .map(user_from_row)
+            .collect()
+    }
+
     async fn fetch_one_int(&self, sql: &Sql) -> StoreResult<i64> {
         let rows = self.backend.fetch(sql, &[Kind::Int]).await?;
         Ok(rows.first().map_or(0, |r| r[0].int()))
@@ -229,6 +238,32 @@ const USER_KINDS: &[Kind] = &[
     Kind::Int,
     Kind::Int,
 ];
+
+/// `SELECT` of accounts with their tenant, up to `WHERE ` (the caller adds the condition).
+fn select_users(dialect: Dialect) -> Sql {
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT ")
+        .push(USER_COLUMNS)
+        .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE ");
+    sql
+}
+
+/// The columns of an account a change may set, with their values.
+fn user_values(user: &UserAccount) -> [(&'static str, sql::Bind); 7] {
+    use sql::Bind::{Int, Text};
+    [
+        ("display_name", Text(user.display_name.clone())),
+        ("role", Text(user.role.as_str().to_owned())),
+        ("password_hash", Text(user.password_hash.clone())),
+        ("disabled", Int(i64::from(user.disabled))),
+        (
+            "must_change_password",
+            Int(i64::from(user.must_change_password)),
+        ),
+        ("failed_attempts", Int(i64::from(user.failed_attempts))),
+        ("locked_until", Int(user.locked_until)),
+    ]
+}
 
 fn user_from_row(row: Vec<Cell>) -> StoreResult<UserAccount> {
     let mut cells = row.into_iter();
@@ -327,86 +362,58 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn insert_user(&self, user: &UserAccount) -> StoreResult<()> {
         let tenant_no = self.tenant_no(&user.tenant_id).await?;
         let mut sql = Sql::new(B::DIALECT);
-        sql.push("INSERT INTO users (id, tenant_no, upn, display_name, role, password_hash, disabled, must_change_password, failed_attempts, locked_until) VALUES (")
+        let values = user_values(user);
+        sql.push("INSERT INTO users (id, tenant_no, upn");
+        for (column, _) in &values {
+            sql.push(", ").push(column);
+        }
+        sql.push(") VALUES (")
             .text(&user.id)
             .push(", ")
             .int(tenant_no)
             .push(", ")
-            .text(user.upn.trim())
-            .push(", ")
-            .text(&user.display_name)
-            .push(", ")
-            .text(user.role.as_str())
-            .push(", ")
-            .text(&user.password_hash)
-            .push(", ")
-            .int(i64::from(user.disabled))
-            .push(", ")
-            .int(i64::from(user.must_change_password))
-            .push(", ")
-            .int(i64::from(user.failed_attempts))
-            .push(", ")
-            .int(user.locked_until)
-            .push(")");
+            .text(user.upn.trim());
+        for (_, value) in values {
+            sql.push(", ").bind(value);
+        }
+        sql.push(")");
         self.backend.execute(&sql).await.map(|_| ())
     }
 
     async fn find_user_by_upn(&self, upn: &str) -> StoreResult<Option<UserAccount>> {
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("SELECT ")
-            .push(USER_COLUMNS)
-            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE lower(u.upn) = ")
-            .text(&upn.trim().to_lowercase());
-        let rows = self.backend.fetch(&sql, USER_KINDS).await?;
-        rows.into_iter().next().map(user_from_row).transpose()
+        let mut sql = select_users(B::DIALECT);
+        sql.push("lower(u.upn) = ").text(&upn.trim().to_lowercase());
+        Ok(self.users(&sql).await?.into_iter().next())
     }
 
     async fn find_user(&self, tenant_id: &str, user_id: &str) -> StoreResult<Option<UserAccount>> {
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("SELECT ")
-            .push(USER_COLUMNS)
-            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE t.id = ")
+        let mut sql = select_users(B::DIALECT);
+        sql.push("t.id = ")
             .text(tenant_id)
             .push(" AND u.id = ")
             .text(user_id);
-        let rows = self.backend.fetch(&sql, USER_KINDS).await?;
-        rows.into_iter().next().map(user_from_row).transpose()
+        Ok(self.users(&sql).await?.into_iter().next())
     }
 
     async fn list_users(&self, tenant_id: &str) -> StoreResult<Vec<UserAccount>> {
         let tenant_no = self.tenant_no(tenant_id).await?;
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("SELECT ")
-            .push(USER_COLUMNS)
-            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE u.tenant_no = ")
+        let mut sql = select_users(B::DIALECT);
+        sql.push("u.tenant_no = ")
             .int(tenant_no)
             .push(" ORDER BY lower(u.upn)");
-        self.backend
-            .fetch(&sql, USER_KINDS)
-            .await?
-            .into_iter()
-            .map(user_from_row)
-            .collect()
+        self.users(&sql).await
     }
 
     async fn update_user(&self, user: &UserAccount) -> StoreResult<()> {
         let mut sql = Sql::new(B::DIALECT);
-        sql.push("UPDATE users SET display_name = ")
-            .text(&user.display_name)
-            .push(", role = ")
-            .text(user.role.as_str())
-            .push(", password_hash = ")
-            .text(&user.password_hash)
-            .push(", disabled = ")
-            .int(i64::from(user.disabled))
-            .push(", must_change_password = ")
-            .int(i64::from(user.must_change_password))
-            .push(", failed_attempts = ")
-            .int(i64::from(user.failed_attempts))
-            .push(", locked_until = ")
-            .int(user.locked_until)
-            .push(" WHERE id = ")
-            .text(&user.id);
+        sql.push("UPDATE users SET ");
+        for (n, (column, value)) in user_values(user).into_iter().enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.push(column).push(" = ").bind(value);
+        }
+        sql.push(" WHERE id = ").text(&user.id);
         match self.backend.execute(&sql).await? {
             0 => Err(StoreError::NotFound),
             _ => Ok(()),
@@ -428,13 +435,9 @@ impl<B: Backend> Store for SqlStore<B> {
             .push(" ELSE locked_until END WHERE id = ")
             .text(user_id);
         self.backend.execute(&sql).await?;
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("SELECT ")
-            .push(USER_COLUMNS)
-            .push(" FROM users u JOIN tenants t ON t.no = u.tenant_no WHERE u.id = ")
-            .text(user_id);
-        let rows = self.backend.fetch(&sql, USER_KINDS).await?;
-        rows.into_iter().next().map(user_from_row).transpose()
+        let mut sql = select_users(B::DIALECT);
+        sql.push("u.id = ").text(user_id);
+        Ok(self.users(&sql).await?.into_iter().next())
     }
 
     async fn find_tenant_by_domain(&self, domain: &str) -> StoreResult<Option<Tenant>> {
