@@ -10,7 +10,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> std::process::ExitCode {
     let cli = server::cli::Cli::parse();
     server::telemetry::init(cli.log_level.as_deref());
+    // Rendering the portal's view tree on the server nests deeply; 8 MiB stacks (tokio's
+    // default is 2 MiB) leave room even in unoptimised builds.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .thread_stack_size(8 * 1024 * 1024)
         .enable_all()
         .build()
     {
