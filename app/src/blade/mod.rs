@@ -14,7 +14,6 @@ use crate::api::report::{load_portal, save_filter, save_preview, Preferences};
 use crate::api::AppError;
 use crate::columns::ColumnId;
 use crate::model::EventType;
-use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -71,27 +70,25 @@ pub fn SignInsPage() -> impl IntoView {
             <TopBar viewer=None/>
             <main class="blade"><div class="skeleton-page" aria-busy="true">"Loading sign-ins…"</div></main>
         }>
-            {move || portal.get().map(|p| match p {
-                Ok(p) => {
-                    let own_only = p.viewer.own_only();
-                    let reports = p.viewer.licence.reports();
-                    view! {
-                        <TopBar viewer=Some(p.viewer)/>
-                        <main class="blade">
-                            {if reports {
-                                Either::Left(view! { <Blade prefs=p.prefs own_only/> })
-                            } else {
-                                Either::Right(view! { <LicenceNotice/> })
-                            }}
-                        </main>
+            {move || portal.get().map(|p| {
+                // One view type for every case (options, no type erasure): each `into_any`
+                // or `Either` around the blade costs the bundle kilobytes.
+                let (viewer, blade, free, error) = match p {
+                    Ok(p) if p.viewer.licence.reports() => {
+                        let own_only = p.viewer.own_only();
+                        (Some(p.viewer), Some((p.prefs, own_only)), false, None)
                     }
-                    .into_any()
+                    Ok(p) => (Some(p.viewer), None, true, None),
+                    Err(error) => (None, None, false, Some(error)),
+                };
+                view! {
+                    <TopBar viewer/>
+                    <main class="blade">
+                        {blade.map(|(prefs, own_only)| view! { <Blade prefs own_only/> })}
+                        {free.then(|| view! { <LicenceNotice/> })}
+                        {error.map(|error| view! { <PortalError error/> })}
+                    </main>
                 }
-                Err(error) => view! {
-                    <TopBar viewer=None/>
-                    <main class="blade"><PortalError error/></main>
-                }
-                .into_any(),
             })}
         </Transition>
     }
