@@ -1531,7 +1531,7 @@ async fn wrong_passwords_count_and_lock_atomically(store: Arc<dyn Store>) {
         let store = Arc::clone(&store);
         let id = user.id.clone();
         tasks.push(tokio::spawn(async move {
-            store.note_failed_password(&id, 5, 777).await
+            store.note_failed_password(&id, 100, 5, 777).await
         }));
     }
     for t in tasks {
@@ -1545,18 +1545,60 @@ async fn wrong_passwords_count_and_lock_atomically(store: Arc<dyn Store>) {
     assert_eq!(now.failed_attempts, 4, "concurrent failures all count");
     assert_eq!(now.locked_until, 0, "not locked below the threshold");
     let locked = store
-        .note_failed_password(&user.id, 5, 777)
+        .note_failed_password(&user.id, 100, 5, 777)
         .await
         .expect("noted")
         .expect("present");
     assert_eq!((locked.failed_attempts, locked.locked_until), (5, 777));
+    // After the lock has run out, one more wrong password counts from one, unlocked.
+    let after = store
+        .note_failed_password(&user.id, 800, 5, 1_000)
+        .await
+        .expect("noted")
+        .expect("present");
+    assert_eq!((after.failed_attempts, after.locked_until), (1, 0));
     assert_eq!(
         store
-            .note_failed_password("nobody", 5, 1)
+            .note_failed_password("nobody", 100, 5, 1)
             .await
             .expect("noted"),
         None
     );
+    // A good password clears the count; a new password changes only the password.
+    let changed = UserAccount {
+        role: Role::ReportsReader,
+        disabled: true,
+        ..after.clone()
+    };
+    store.update_user(&changed).await.expect("update");
+    store
+        .clear_failed_passwords(&user.id)
+        .await
+        .expect("cleared");
+    store
+        .set_password(&user.id, "new-hash", false)
+        .await
+        .expect("set");
+    let now = store
+        .find_user(&a.id, &user.id)
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(
+        now,
+        UserAccount {
+            failed_attempts: 0,
+            locked_until: 0,
+            password_hash: "new-hash".into(),
+            must_change_password: false,
+            ..changed
+        },
+        "nothing else is touched (a role or disable made meanwhile stays)"
+    );
+    assert!(matches!(
+        store.set_password("nobody", "x", false).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn a_tenant_is_found_by_its_accounts_domain(store: Arc<dyn Store>) {

@@ -448,14 +448,25 @@ pub trait Store: Send + Sync + 'static {
     async fn list_users(&self, tenant_id: &str) -> StoreResult<Vec<UserAccount>>;
     /// Saves an account's display name, role, password, flags and lockout state (by ID).
     async fn update_user(&self, user: &UserAccount) -> StoreResult<()>;
-    /// Counts a wrong password atomically and locks the account until `lock_until` when the
-    /// count reaches `lock_after`; returns the account as it is now.
+    /// Counts a wrong password at `now` atomically — starting again from one when an earlier
+    /// lock has expired — and locks the account until `lock_until` when the count reaches
+    /// `lock_after`; returns the account as it is now.
     async fn note_failed_password(
         &self,
         user_id: &str,
+        now: i64,
         lock_after: i32,
         lock_until: i64,
     ) -> StoreResult<Option<UserAccount>>;
+    /// Clears the wrong-password count and any lock (a good password), touching nothing else.
+    async fn clear_failed_passwords(&self, user_id: &str) -> StoreResult<()>;
+    /// Sets the password hash and whether it must be changed, touching nothing else.
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        must_change_password: bool,
+    ) -> StoreResult<()>;
     /// The tenant whose accounts use this UPN domain (`contoso.com`), if exactly one does.
     async fn find_tenant_by_domain(&self, domain: &str) -> StoreResult<Option<Tenant>>;
 

@@ -14,11 +14,27 @@ pub struct Rate {
     pub window: i64,
 }
 
+/// An attempt over the limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// Microseconds until an attempt would be counted again.
+    pub retry_after: i64,
+    /// The first refusal since the key was last allowed (callers record only this one, so a
+    /// flood costs them no work).
+    pub first: bool,
+}
+
+#[derive(Debug, Default)]
+struct Seen {
+    times: VecDeque<i64>,
+    refused: bool,
+}
+
 /// Attempt times per key.
 #[derive(Debug)]
 pub struct Limiter {
     rate: Rate,
-    seen: Mutex<HashMap<String, VecDeque<i64>>>,
+    seen: Mutex<HashMap<String, Seen>>,
 }
 
 /// Keys kept before old ones are swept (bounds memory under a flood of distinct keys).
@@ -33,25 +49,31 @@ impl Limiter {
         }
     }
 
-    /// Counts an attempt for `key` at `now`; `Err(retry_after_micros)` when it is over the
-    /// limit (an attempt over the limit is not counted, so waiting always helps).
-    pub fn attempt(&self, key: &str, now: i64) -> Result<(), i64> {
+    /// Counts an attempt for `key` at `now`, or refuses it when it is over the limit (an
+    /// attempt over the limit is not counted, so waiting always helps).
+    pub fn attempt(&self, key: &str, now: i64) -> Result<(), Refused> {
         let Ok(mut seen) = self.seen.lock() else {
             return Ok(());
         };
         let from = now - self.rate.window;
         if seen.len() >= SWEEP_AT {
-            seen.retain(|_, times| times.back().is_some_and(|t| *t > from));
+            seen.retain(|_, s| s.times.back().is_some_and(|t| *t > from));
         }
-        let times = seen.entry(key.to_owned()).or_default();
-        while times.front().is_some_and(|t| *t <= from) {
-            times.pop_front();
+        let entry = seen.entry(key.to_owned()).or_default();
+        while entry.times.front().is_some_and(|t| *t <= from) {
+            entry.times.pop_front();
         }
-        if times.len() >= self.rate.max {
-            let oldest = times.front().copied().unwrap_or(now);
-            return Err((oldest + self.rate.window - now).max(1));
+        if entry.times.len() >= self.rate.max {
+            let oldest = entry.times.front().copied().unwrap_or(now);
+            let first = !entry.refused;
+            entry.refused = true;
+            return Err(Refused {
+                retry_after: (oldest + self.rate.window - now).max(1),
+                first,
+            });
         }
-        times.push_back(now);
+        entry.refused = false;
+        entry.times.push_back(now);
         Ok(())
     }
 }
@@ -66,17 +88,26 @@ mod tests {
             max: 3,
             window: 100,
         });
+        let refused = |retry_after, first| Err(Refused { retry_after, first });
         assert_eq!(limiter.attempt("a", 0), Ok(()));
         assert_eq!(limiter.attempt("a", 10), Ok(()));
         assert_eq!(limiter.attempt("a", 20), Ok(()));
-        assert_eq!(limiter.attempt("a", 30), Err(70));
+        assert_eq!(limiter.attempt("a", 30), refused(70, true));
         assert_eq!(limiter.attempt("b", 30), Ok(()), "keys are counted apart");
-        assert_eq!(limiter.attempt("a", 99), Err(1));
+        assert_eq!(
+            limiter.attempt("a", 99),
+            refused(1, false),
+            "only the first is first"
+        );
         assert_eq!(
             limiter.attempt("a", 100),
             Ok(()),
             "the first left the window"
         );
-        assert_eq!(limiter.attempt("a", 101), Err(9));
+        assert_eq!(
+            limiter.attempt("a", 101),
+            refused(9, true),
+            "first again after an allowed one"
+        );
     }
 }

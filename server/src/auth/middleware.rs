@@ -52,15 +52,17 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-/// Where the request comes from: the peer's address, or the first `X-Forwarded-For` address
-/// behind a trusted proxy.
+/// Where the request comes from: the peer's address, or behind a trusted proxy the last
+/// `X-Forwarded-For` address (the one the proxy itself saw).
 pub fn client_of(req: &Request, trust_proxy: bool) -> Client {
     let headers = req.headers();
     let forwarded = trust_proxy
         .then(|| headers.get("x-forwarded-for"))
         .flatten()
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+        // The address our proxy saw is the last one it appended; earlier ones are the
+        // client's own word.
+        .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_owned())
         .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
     let peer = req

@@ -203,6 +203,17 @@ impl Auth {
         let upn = upn.trim();
         let now = self.clock.now();
         let correlation_id = uuid::Uuid::new_v4().to_string();
+        // Rate limits first: a refused attempt costs no hashing, and only the first refusal
+        // of a run costs a lookup and a record (so a flood cannot fill a tenant's log).
+        let limited = self
+            .by_ip
+            .attempt(&client.ip, now)
+            .and_then(|()| self.by_account.attempt(&upn.to_lowercase(), now));
+        if let Err(refused) = &limited {
+            if !refused.first {
+                return Ok(SignInResult::TooMany(refused.retry_after));
+            }
+        }
         let user = if upn.is_empty() || upn.len() > 256 {
             None
         } else {
@@ -244,14 +255,9 @@ impl Auth {
                 }
             }
         };
-        // Rate limits first: a flood costs no hashing.
-        let limited = self
-            .by_ip
-            .attempt(&client.ip, now)
-            .and_then(|()| self.by_account.attempt(&upn.to_lowercase(), now));
-        if let Err(retry) = limited {
+        if let Err(refused) = limited {
             record(Outcome::Locked).await;
-            return Ok(SignInResult::TooMany(retry));
+            return Ok(SignInResult::TooMany(refused.retry_after));
         }
         let Some(user) = user.filter(|_| tenant.is_some()) else {
             // The same work as a real check, and the same answer as a wrong password.
@@ -267,14 +273,16 @@ impl Auth {
         if password.len() > password::MAX_LENGTH * 4
             || !password::verify(password.to_owned(), user.password_hash.clone()).await
         {
-            let lock_until = now + self.config.lock_for;
-            let after = store
-                .note_failed_password(&user.id, self.config.lock_after, lock_until)
+            store
+                .note_failed_password(
+                    &user.id,
+                    now,
+                    self.config.lock_after,
+                    now + self.config.lock_for,
+                )
                 .await?;
             record(Outcome::WrongPassword).await;
-            if after.is_some_and(|u| u.locked_until > now) {
-                return Ok(SignInResult::Locked);
-            }
+            // The same answer whether or not this failure locked the account.
             return Ok(SignInResult::Invalid);
         }
         if user.disabled {
@@ -282,13 +290,7 @@ impl Auth {
             return Ok(SignInResult::Disabled);
         }
         if user.failed_attempts != 0 || user.locked_until != 0 {
-            store
-                .update_user(&UserAccount {
-                    failed_attempts: 0,
-                    locked_until: 0,
-                    ..user.clone()
-                })
-                .await?;
+            store.clear_failed_passwords(&user.id).await?;
         }
         // A new session every time: a token planted before sign-in is never promoted.
         let token = new_token();
@@ -313,6 +315,33 @@ impl Auth {
             token,
             must_change_password: user.must_change_password,
         })
+    }
+
+    /// Checks a signed-in user's current password (before a change), under the same
+    /// per-account rate limit and wrong-password count as the sign-in form. `Err(retry)` when
+    /// over the limit.
+    pub async fn check_current_password(
+        &self,
+        store: &dyn Store,
+        user: &UserAccount,
+        password: &str,
+    ) -> Result<Result<bool, i64>, StoreError> {
+        let now = self.clock.now();
+        if let Err(refused) = self.by_account.attempt(&user.upn.to_lowercase(), now) {
+            return Ok(Err(refused.retry_after));
+        }
+        if password::verify(password.to_owned(), user.password_hash.clone()).await {
+            return Ok(Ok(true));
+        }
+        store
+            .note_failed_password(
+                &user.id,
+                now,
+                self.config.lock_after,
+                now + self.config.lock_for,
+            )
+            .await?;
+        Ok(Ok(false))
     }
 
     /// The principal of a session token, or `None` when the session does not exist, has

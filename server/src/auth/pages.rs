@@ -10,7 +10,6 @@ use super::record::Client;
 use super::{new_token, SignInResult, SESSION_COOKIE};
 use crate::state::AppState;
 use app::api::access::Principal;
-use app::store::UserAccount;
 use axum::extract::{Query, State};
 use axum::http::header::{self, HeaderMap, HeaderValue};
 use axum::http::StatusCode;
@@ -53,7 +52,17 @@ pub fn url_encode(text: &str) -> String {
 /// Where to go after signing in: a path on this site only (never `//host` or a URL).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        // Browsers drop tabs and newlines inside URLs and read `\` as `/`: `/\t/evil` would
+        // become `//evil`, another site.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -385,12 +394,34 @@ pub async fn change_password(
             .into_response();
     }
     let store = state.store.as_ref();
-    if !password::verify(form.current.clone(), p.user.password_hash.clone()).await {
-        return password_page(
-            StatusCode::BAD_REQUEST,
-            &p,
-            Some("The current password is not right."),
-        );
+    match state
+        .auth
+        .check_current_password(store, &p.user, &form.current)
+        .await
+    {
+        Ok(Ok(true)) => {}
+        Ok(Ok(false)) => {
+            return password_page(
+                StatusCode::BAD_REQUEST,
+                &p,
+                Some("The current password is not right."),
+            )
+        }
+        Ok(Err(_)) => {
+            return password_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                &p,
+                Some("Too many attempts. Wait a few minutes and try again."),
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "checking a password failed");
+            return password_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &p,
+                Some("The password could not be checked on our side. Please try again."),
+            );
+        }
     }
     if form.new != form.confirm {
         return password_page(
@@ -413,13 +444,7 @@ pub async fn change_password(
         let hash = password::hash(form.new.clone())
             .await
             .map_err(|e| app::store::StoreError::Backend(e.to_string()))?;
-        store
-            .update_user(&UserAccount {
-                password_hash: hash,
-                must_change_password: false,
-                ..p.user.clone()
-            })
-            .await?;
+        store.set_password(&p.user.id, &hash, false).await?;
         store.delete_user_sessions(&p.user.id).await?;
         // Sign in again with the new password: a new session, recorded as a sign-in.
         state
@@ -459,6 +484,9 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example/")), "/");
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
+        assert_eq!(safe_next(Some("/ /evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }
 

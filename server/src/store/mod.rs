@@ -423,21 +423,55 @@ impl<B: Backend> Store for SqlStore<B> {
     async fn note_failed_password(
         &self,
         user_id: &str,
+        now: i64,
         lock_after: i32,
         lock_until: i64,
     ) -> StoreResult<Option<UserAccount>> {
-        // One statement, so that concurrent wrong passwords all count.
+        // One statement, so that concurrent wrong passwords all count. After an expired lock
+        // the count starts again, so that one wrong guess does not lock the account anew.
         let mut sql = Sql::new(B::DIALECT);
-        sql.push("UPDATE users SET failed_attempts = failed_attempts + 1, locked_until = CASE WHEN failed_attempts + 1 >= ")
+        sql.push("UPDATE users SET failed_attempts = CASE WHEN locked_until > 0 AND locked_until <= ")
+            .int(now)
+            .push(" THEN 1 ELSE failed_attempts + 1 END, locked_until = CASE WHEN (CASE WHEN locked_until > 0 AND locked_until <= ")
+            .int(now)
+            .push(" THEN 1 ELSE failed_attempts + 1 END) >= ")
             .int(i64::from(lock_after))
             .push(" THEN ")
             .int(lock_until)
-            .push(" ELSE locked_until END WHERE id = ")
+            .push(" WHEN locked_until > 0 AND locked_until <= ")
+            .int(now)
+            .push(" THEN 0 ELSE locked_until END WHERE id = ")
             .text(user_id);
         self.backend.execute(&sql).await?;
         let mut sql = select_users(B::DIALECT);
         sql.push("u.id = ").text(user_id);
         Ok(self.users(&sql).await?.into_iter().next())
+    }
+
+    async fn clear_failed_passwords(&self, user_id: &str) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE users SET failed_attempts = 0, locked_until = 0 WHERE id = ")
+            .text(user_id);
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn set_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        must_change_password: bool,
+    ) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE users SET password_hash = ")
+            .text(password_hash)
+            .push(", must_change_password = ")
+            .int(i64::from(must_change_password))
+            .push(" WHERE id = ")
+            .text(user_id);
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
     }
 
     async fn find_tenant_by_domain(&self, domain: &str) -> StoreResult<Option<Tenant>> {
