@@ -424,11 +424,21 @@ pub async fn create_user(
     answer(&state, &who, result).await
 }
 
+/// A change to one account.
+#[derive(Clone, Copy)]
+enum Change {
+    Role,
+    Reset,
+    Disable,
+    Enable,
+    Unlock,
+}
+
 async fn change(
     state: AppState,
     principal: Option<Extension<Principal>>,
     form: UserForm,
-    what: &'static str,
+    what: Change,
 ) -> Response {
     let who = match administrator(principal, &form.csrf) {
         Ok(p) => p,
@@ -438,29 +448,29 @@ async fn change(
     let result = async {
         let user = accounts::find(store, &who.tenant, &form.upn).await?;
         Ok(match what {
-            "role" => {
+            Change::Role => {
                 let role = Role::parse(&form.role).ok_or_else(|| {
                     AccountError::Invalid(format!("{:?} is not a role", form.role))
                 })?;
                 let u = accounts::set_role(store, &user, role).await?;
                 Notice::Done(format!("{} is now a {}.", u.upn, u.role.label()))
             }
-            "reset" => {
+            Change::Reset => {
                 let made = accounts::reset_password(store, &user, None).await?;
                 Notice::Password {
                     upn: made.user.upn,
                     password: made.one_time_password.unwrap_or_default(),
                 }
             }
-            "disable" => {
+            Change::Disable => {
                 let u = accounts::set_disabled(store, &user, true).await?;
                 Notice::Done(format!("{} is disabled and signed out everywhere.", u.upn))
             }
-            "enable" => {
+            Change::Enable => {
                 let u = accounts::set_disabled(store, &user, false).await?;
                 Notice::Done(format!("{} is enabled.", u.upn))
             }
-            _ => {
+            Change::Unlock => {
                 let u = accounts::unlock(store, &user).await?;
                 Notice::Done(format!("{} is unlocked.", u.upn))
             }
@@ -476,7 +486,7 @@ pub async fn set_role(
     principal: Option<Extension<Principal>>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    change(state, principal, form, "role").await
+    change(state, principal, form, Change::Role).await
 }
 
 /// `POST /admin/users/reset`.
@@ -485,7 +495,7 @@ pub async fn reset_password(
     principal: Option<Extension<Principal>>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    change(state, principal, form, "reset").await
+    change(state, principal, form, Change::Reset).await
 }
 
 /// `POST /admin/users/disable`.
@@ -494,7 +504,7 @@ pub async fn disable(
     principal: Option<Extension<Principal>>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    change(state, principal, form, "disable").await
+    change(state, principal, form, Change::Disable).await
 }
 
 /// `POST /admin/users/enable`.
@@ -503,7 +513,7 @@ pub async fn enable(
     principal: Option<Extension<Principal>>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    change(state, principal, form, "enable").await
+    change(state, principal, form, Change::Enable).await
 }
 
 /// `POST /admin/users/unlock`.
@@ -512,5 +522,5 @@ pub async fn unlock(
     principal: Option<Extension<Principal>>,
     Form(form): Form<UserForm>,
 ) -> Response {
-    change(state, principal, form, "unlock").await
+    change(state, principal, form, Change::Unlock).await
 }

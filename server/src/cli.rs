@@ -337,25 +337,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(text) => parse_retention(text)?,
             };
             let tenant = create_tenant(store.as_ref(), &name, licence, retention_days).await?;
-            println!(
-                "{}\t{}\t{}\t{}",
-                tenant.id,
-                tenant.name,
-                tenant.licence.as_str(),
-                retention_text(tenant.retention_days)
-            );
+            print_tenant(&tenant);
             Ok(ExitCode::SUCCESS)
         }
         Command::Tenant(TenantCommand::List) => {
             println!("id\tname\tlicence\tretention");
             for t in store.list_tenants().await? {
-                println!(
-                    "{}\t{}\t{}\t{}",
-                    t.id,
-                    t.name,
-                    t.licence.as_str(),
-                    retention_text(t.retention_days)
-                );
+                print_tenant(&t);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -372,13 +360,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tenant.retention_days = parse_retention(&r)?;
             }
             store.update_tenant(&tenant).await?;
-            println!(
-                "{}\t{}\t{}\t{}",
-                tenant.id,
-                tenant.name,
-                tenant.licence.as_str(),
-                retention_text(tenant.retention_days)
-            );
+            print_tenant(&tenant);
             Ok(ExitCode::SUCCESS)
         }
         Command::User(command) => user(store.as_ref(), command).await,
@@ -528,6 +510,17 @@ async fn user(store: &dyn Store, command: UserCommand) -> anyhow::Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line of `tenant list`: id, name, licence, retention.
+fn print_tenant(t: &app::store::Tenant) {
+    println!(
+        "{}\t{}\t{}\t{}",
+        t.id,
+        t.name,
+        t.licence.as_str(),
+        retention_text(t.retention_days)
+    );
 }
 
 fn retention_text(days: Option<i32>) -> String {

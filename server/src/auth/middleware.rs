@@ -79,6 +79,13 @@ pub fn client_of(req: &Request, trust_proxy: bool) -> Client {
     }
 }
 
+/// Whether cookies get `Secure` for this request: as configured, else when it came over TLS.
+pub fn secure_cookies(config: &super::AuthConfig, headers: &HeaderMap) -> bool {
+    config
+        .secure_cookies
+        .unwrap_or_else(|| is_https(headers, config.trust_proxy))
+}
+
 /// Whether the request came over TLS (as a trusted proxy says).
 pub fn is_https(headers: &HeaderMap, trust_proxy: bool) -> bool {
     trust_proxy
@@ -177,7 +184,7 @@ fn forbidden(message: &'static str) -> Response {
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let config = &state.auth.config;
     let https = is_https(req.headers(), config.trust_proxy);
-    let secure = config.secure_cookies.unwrap_or(https);
+    let secure = secure_cookies(config, req.headers());
     let path = req.uri().path().to_owned();
     let client = client_of(&req, config.trust_proxy);
     let mut clear_cookie = false;

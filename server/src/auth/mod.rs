@@ -273,14 +273,7 @@ impl Auth {
         if password.len() > password::MAX_LENGTH * 4
             || !password::verify(password.to_owned(), user.password_hash.clone()).await
         {
-            store
-                .note_failed_password(
-                    &user.id,
-                    now,
-                    self.config.lock_after,
-                    now + self.config.lock_for,
-                )
-                .await?;
+            self.count_wrong_password(store, &user.id, now).await?;
             record(Outcome::WrongPassword).await;
             // The same answer whether or not this failure locked the account.
             return Ok(SignInResult::Invalid);
@@ -317,6 +310,24 @@ impl Auth {
         })
     }
 
+    /// Counts a wrong password at `now`, locking the account at the configured threshold.
+    async fn count_wrong_password(
+        &self,
+        store: &dyn Store,
+        user_id: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        store
+            .note_failed_password(
+                user_id,
+                now,
+                self.config.lock_after,
+                now + self.config.lock_for,
+            )
+            .await
+            .map(|_| ())
+    }
+
     /// Checks a signed-in user's current password (before a change), under the same
     /// per-account rate limit and wrong-password count as the sign-in form. `Err(retry)` when
     /// over the limit.
@@ -333,14 +344,7 @@ impl Auth {
         if password::verify(password.to_owned(), user.password_hash.clone()).await {
             return Ok(Ok(true));
         }
-        store
-            .note_failed_password(
-                &user.id,
-                now,
-                self.config.lock_after,
-                now + self.config.lock_for,
-            )
-            .await?;
+        self.count_wrong_password(store, &user.id, now).await?;
         Ok(Ok(false))
     }
 

@@ -4,7 +4,7 @@
 //! The sign-in form carries a token also set as a cookie (login CSRF); the other forms carry
 //! the session's token. Answers are the same for an unknown user and a wrong password.
 
-use super::middleware::{is_https, session_cookie};
+use super::middleware::session_cookie;
 use super::password;
 use super::record::Client;
 use super::{new_token, SignInResult, SESSION_COOKIE};
@@ -165,11 +165,7 @@ fn sign_in_page(
 }
 
 fn secure_of(state: &AppState, headers: &HeaderMap) -> bool {
-    state
-        .auth
-        .config
-        .secure_cookies
-        .unwrap_or_else(|| is_https(headers, state.auth.config.trust_proxy))
+    super::middleware::secure_cookies(&state.auth.config, headers)
 }
 
 /// `GET /signin`.
