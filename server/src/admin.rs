@@ -7,7 +7,7 @@ use crate::accounts::{self, AccountError};
 use crate::auth::pages::{esc, page};
 use crate::state::AppState;
 use app::api::access::Principal;
-use app::store::{Licence, Role, Tenant, UserAccount};
+use app::store::{AppRegistration, Licence, Role, StoreError, Tenant, UserAccount};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -18,7 +18,15 @@ use serde::Deserialize;
 enum Notice {
     Done(String),
     Failed(String),
-    Password { upn: String, password: String },
+    Password {
+        upn: String,
+        password: String,
+    },
+    Secret {
+        name: String,
+        client_id: String,
+        secret: String,
+    },
 }
 
 fn forbidden(text: &str) -> Response {
@@ -110,8 +118,30 @@ async fn render(
             esc(&upn),
             esc(&password)
         ),
+        Some(Notice::Secret {
+            name,
+            client_id,
+            secret,
+        }) => format!(
+            r#"<div class="one-time" role="status"><p>Client secret of <strong>{}</strong> — shown only now; store it in the tool that calls the API:</p><p>client_id=<code class="secret">{}</code></p><p>client_secret=<code class="secret">{}</code></p></div>"#,
+            esc(&name),
+            esc(&client_id),
+            esc(&secret)
+        ),
         None => String::new(),
     };
+    let apps = match store.list_apps(&tenant.id).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::error!(error = %e, "listing apps failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The admin page could not be read.",
+            )
+                .into_response();
+        }
+    };
+    let apps_section = apps_section(&apps, admin, &csrf, &tenant);
     let read_only = if admin {
         String::new()
     } else {
@@ -229,6 +259,7 @@ async fn render(
 <table class="admin-table"><thead><tr><th scope="col">Name</th><th scope="col">User principal name</th><th scope="col">Role</th><th scope="col">Status</th>{actions_head}</tr></thead>
 <tbody>{rows}</tbody></table></section>
 {create}
+{apps_section}
 </main>"#,
         name = esc(&who.user.display_name),
         tenant_name = esc(&tenant.name),
@@ -243,6 +274,76 @@ async fn render(
         axum::http::HeaderValue::from_static("no-store"),
     );
     response
+}
+
+/// The app registrations section: the tenant's apps, and (for a Global Administrator) forms
+/// to register one, give it a new secret, disable, enable or delete it.
+fn apps_section(apps: &[AppRegistration], admin: bool, csrf: &str, tenant: &Tenant) -> String {
+    let rows: String = apps
+        .iter()
+        .map(|a| {
+            let id = esc(&a.client_id);
+            let actions = if admin {
+                let toggle = if a.disabled {
+                    ("enable", "Enable")
+                } else {
+                    ("disable", "Disable")
+                };
+                let form = |path: &str, label: &str| {
+                    format!(r#"<form method="post" action="/admin/apps/{path}"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="client_id" value="{id}"><button type="submit">{label}</button></form>"#)
+                };
+                format!(
+                    r#"<td class="actions">{}{}{}</td>"#,
+                    form("secret", "New secret"),
+                    form(toggle.0, toggle.1),
+                    form("delete", "Delete")
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "<tr><td>{}</td><td><code>{id}</code></td><td><code>{}</code></td><td>{}…</td><td>{}</td><td>{}</td>{actions}</tr>",
+                esc(&a.display_name),
+                esc(&a.object_id),
+                esc(&a.secret_hint),
+                if a.permissions.is_empty() {
+                    "None".to_owned()
+                } else {
+                    esc(&a.permissions.join(", "))
+                },
+                if a.disabled { "Disabled" } else { "Enabled" },
+            )
+        })
+        .collect();
+    let table = if apps.is_empty() {
+        "<p>No apps are registered: tools read sign-ins through the API with an app's client secret.</p>".to_owned()
+    } else {
+        format!(
+            r#"<table class="admin-table"><thead><tr><th scope="col">Name</th><th scope="col">Application (client) ID</th><th scope="col">Object ID</th><th scope="col">Secret</th><th scope="col">Permissions</th><th scope="col">Status</th>{}</tr></thead><tbody>{rows}</tbody></table>"#,
+            if admin {
+                "<th scope=\"col\">Actions</th>"
+            } else {
+                ""
+            }
+        )
+    };
+    let create = if admin {
+        format!(
+            r#"<form method="post" action="/admin/apps/create" class="admin-form">
+<input type="hidden" name="csrf" value="{csrf}">
+<label for="app-name">App name</label>
+<input id="app-name" name="name" type="text" required maxlength="120" placeholder="SIEM export">
+<button type="submit">Register app</button>
+<p class="auth-help">The app gets AuditLog.Read.All and a client secret shown once. It asks for tokens at <code>POST /{}/oauth2/v2.0/token</code> and calls <code>/v1.0/auditLogs/signIns</code> (see docs/API.md).</p>
+</form>"#,
+            esc(&tenant.id)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<section aria-labelledby="apps-title"><h2 id="apps-title">App registrations (reporting API)</h2>{table}{create}</section>"#
+    )
 }
 
 /// `GET /admin`.
@@ -523,4 +624,157 @@ pub async fn unlock(
     Form(form): Form<UserForm>,
 ) -> Response {
     change(state, principal, form, Change::Unlock).await
+}
+
+/// A form about one app.
+#[derive(Debug, Deserialize)]
+pub struct AppForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /admin/apps/create`: registers an app; its secret is shown once.
+pub async fn create_app(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Form(form): Form<AppForm>,
+) -> Response {
+    let who = match administrator(principal, &form.csrf) {
+        Ok(p) => p,
+        Err(response) => return *response,
+    };
+    let now = state.auth.clock.now();
+    let notice = match crate::graph::apps::register(
+        state.store.as_ref(),
+        &who.tenant,
+        &form.name,
+        true,
+        now,
+    )
+    .await
+    {
+        Ok((app, secret)) => Notice::Secret {
+            name: app.display_name,
+            client_id: app.client_id,
+            secret,
+        },
+        Err(e) => {
+            return render(
+                &state,
+                &who,
+                Some(Notice::Failed(format!("The app was not registered: {e}."))),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+    };
+    render(&state, &who, Some(notice), StatusCode::OK).await
+}
+
+/// What a form does to an app.
+#[derive(Clone, Copy)]
+enum AppChange {
+    Secret,
+    Disable,
+    Enable,
+    Delete,
+}
+
+async fn change_app(
+    state: AppState,
+    principal: Option<Extension<Principal>>,
+    form: AppForm,
+    change: AppChange,
+) -> Response {
+    let who = match administrator(principal, &form.csrf) {
+        Ok(p) => p,
+        Err(response) => return *response,
+    };
+    let store = state.store.as_ref();
+    // Only this tenant's apps: another tenant's client ID is "not found" here.
+    let app = match store.find_app(&form.client_id).await {
+        Ok(Some(a)) if a.tenant_id == who.tenant.id => a,
+        Ok(_) => {
+            return render(
+                &state,
+                &who,
+                Some(Notice::Failed(format!(
+                    "There is no app {} in this tenant.",
+                    form.client_id.trim()
+                ))),
+                StatusCode::NOT_FOUND,
+            )
+            .await
+        }
+        Err(e) => return answer(&state, &who, Err(AccountError::Store(e))).await,
+    };
+    let result: Result<Notice, StoreError> = match change {
+        AppChange::Secret => crate::graph::apps::new_app_secret(store, &app.client_id)
+            .await
+            .map(|secret| Notice::Secret {
+                name: app.display_name.clone(),
+                client_id: app.client_id.clone(),
+                secret,
+            }),
+        AppChange::Disable => store
+            .set_app_disabled(&app.client_id, true)
+            .await
+            .map(|()| {
+                Notice::Done(format!(
+                    "{} is disabled: it gets no tokens, and its tokens stop working.",
+                    app.display_name
+                ))
+            }),
+        AppChange::Enable => store
+            .set_app_disabled(&app.client_id, false)
+            .await
+            .map(|()| Notice::Done(format!("{} is enabled.", app.display_name))),
+        AppChange::Delete => store.delete_app(&app.client_id).await.map(|()| {
+            Notice::Done(format!(
+                "{} is deleted; its sign-ins stay in the log.",
+                app.display_name
+            ))
+        }),
+    };
+    answer(&state, &who, result.map_err(AccountError::Store)).await
+}
+
+/// `POST /admin/apps/secret`.
+pub async fn app_secret(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Form(form): Form<AppForm>,
+) -> Response {
+    change_app(state, principal, form, AppChange::Secret).await
+}
+
+/// `POST /admin/apps/disable`.
+pub async fn disable_app(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Form(form): Form<AppForm>,
+) -> Response {
+    change_app(state, principal, form, AppChange::Disable).await
+}
+
+/// `POST /admin/apps/enable`.
+pub async fn enable_app(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Form(form): Form<AppForm>,
+) -> Response {
+    change_app(state, principal, form, AppChange::Enable).await
+}
+
+/// `POST /admin/apps/delete`.
+pub async fn delete_app(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Form(form): Form<AppForm>,
+) -> Response {
+    change_app(state, principal, form, AppChange::Delete).await
 }

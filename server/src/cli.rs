@@ -52,6 +52,53 @@ pub enum Command {
     /// Manage portal accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage app registrations: service principals that read sign-ins through the reporting
+    /// API (/v1.0/auditLogs/signIns) with a client secret.
+    #[command(subcommand)]
+    App(AppCommand),
+}
+
+/// `app` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Register an app with AuditLog.Read.All; prints client_id=… client_secret=… (the secret
+    /// is shown once).
+    Create {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+        /// The app's display name.
+        name: String,
+        /// Register it without AuditLog.Read.All (its tokens are refused by the API).
+        #[arg(long)]
+        no_permission: bool,
+    },
+    /// List a tenant's apps.
+    List {
+        /// The tenant (name or ID).
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Give an app a new client secret (the old one stops working); prints it once.
+    NewSecret {
+        /// The application (client) ID.
+        client_id: String,
+    },
+    /// Disable an app: it gets no tokens and its tokens stop working.
+    Disable {
+        /// The application (client) ID.
+        client_id: String,
+    },
+    /// Enable a disabled app.
+    Enable {
+        /// The application (client) ID.
+        client_id: String,
+    },
+    /// Delete an app registration (its sign-ins stay).
+    Delete {
+        /// The application (client) ID.
+        client_id: String,
+    },
 }
 
 /// `user` subcommands. ROLE is one of global-administrator, security-administrator,
@@ -168,6 +215,18 @@ pub struct ServeArgs {
     /// Minutes between runs of the retention job.
     #[arg(long, env = "SIGNBOOK_RETENTION_EVERY_MINUTES", default_value_t = 15)]
     pub retention_every_minutes: u64,
+    /// Reporting API requests allowed per app (or user) and tenant: N/10s, N/1m, or off
+    /// (Graph itself allows 5/10s).
+    #[arg(long, env = "SIGNBOOK_API_RATE", default_value = "50/10s", value_parser = parse_api_rate)]
+    pub api_rate: ApiRate,
+}
+
+/// A parsed `SIGNBOOK_API_RATE`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiRate(pub Option<crate::auth::limiter::Rate>);
+
+fn parse_api_rate(text: &str) -> Result<ApiRate, String> {
+    crate::graph::parse_rate(text).map(ApiRate)
 }
 
 impl Default for ServeArgs {
@@ -180,6 +239,7 @@ impl Default for ServeArgs {
             secure_cookies: "auto".into(),
             trust_proxy: false,
             retention_every_minutes: 15,
+            api_rate: ApiRate(crate::graph::ApiConfig::default().rate),
         }
     }
 }
@@ -198,6 +258,14 @@ impl ServeArgs {
             },
             trust_proxy: self.trust_proxy,
             ..crate::auth::AuthConfig::default()
+        }
+    }
+
+    /// The reporting API settings these options give.
+    pub fn api_config(&self) -> crate::graph::ApiConfig {
+        crate::graph::ApiConfig {
+            rate: self.api_rate.0,
+            ..crate::graph::ApiConfig::default()
         }
     }
 }
@@ -364,6 +432,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::User(command) => user(store.as_ref(), command).await,
+        Command::App(command) => app_command(store.as_ref(), command).await,
         Command::IngestKey(IngestKeyCommand::Create { tenant, name }) => {
             let tenant = store
                 .find_tenant(&tenant)
@@ -381,6 +450,90 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+async fn app_command(store: &dyn Store, command: AppCommand) -> anyhow::Result<ExitCode> {
+    let find_tenant = |name: String| async move {
+        store
+            .find_tenant(&name)
+            .await?
+            .with_context(|| format!("no tenant named {name:?}"))
+    };
+    let known = |client_id: &str, e: app::store::StoreError| match e {
+        app::store::StoreError::NotFound => anyhow::anyhow!("no app with client ID {client_id:?}"),
+        other => anyhow::Error::from(other),
+    };
+    match command {
+        AppCommand::Create {
+            tenant,
+            name,
+            no_permission,
+        } => {
+            let tenant = find_tenant(tenant).await?;
+            let now = chrono::Utc::now().timestamp_micros();
+            let (app, secret) =
+                crate::graph::apps::register(store, &tenant, &name, !no_permission, now).await?;
+            println!("client_id={} client_secret={secret}", app.client_id);
+            eprintln!(
+                "app {:?} in tenant {} (object ID {}, permissions: {}); the secret is shown once.\n\
+                 Token: POST /{}/oauth2/v2.0/token with grant_type=client_credentials",
+                app.display_name,
+                tenant.name,
+                app.object_id,
+                if app.permissions.is_empty() { "none".to_owned() } else { app.permissions.join(" ") },
+                tenant.id
+            );
+        }
+        AppCommand::List { tenant } => {
+            let tenant = find_tenant(tenant).await?;
+            for app in store.list_apps(&tenant.id).await? {
+                println!(
+                    "{}\t{}\tsecret {}…\t{}\t{}",
+                    app.client_id,
+                    app.display_name,
+                    app.secret_hint,
+                    if app.permissions.is_empty() {
+                        "no permissions".to_owned()
+                    } else {
+                        app.permissions.join(" ")
+                    },
+                    if app.disabled { "disabled" } else { "enabled" }
+                );
+            }
+        }
+        AppCommand::NewSecret { client_id } => {
+            let secret = crate::graph::apps::new_app_secret(store, &client_id)
+                .await
+                .map_err(|e| known(&client_id, e))?;
+            println!(
+                "client_id={} client_secret={secret}",
+                client_id.trim().to_lowercase()
+            );
+            eprintln!("the old secret no longer works; this one is shown once");
+        }
+        AppCommand::Disable { client_id } => {
+            store
+                .set_app_disabled(&client_id, true)
+                .await
+                .map_err(|e| known(&client_id, e))?;
+            eprintln!("disabled app {client_id}: it gets no tokens and its tokens stop working");
+        }
+        AppCommand::Enable { client_id } => {
+            store
+                .set_app_disabled(&client_id, false)
+                .await
+                .map_err(|e| known(&client_id, e))?;
+            eprintln!("enabled app {client_id}");
+        }
+        AppCommand::Delete { client_id } => {
+            store
+                .delete_app(&client_id)
+                .await
+                .map_err(|e| known(&client_id, e))?;
+            eprintln!("deleted app {client_id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn parse_licence(text: &str) -> anyhow::Result<Licence> {

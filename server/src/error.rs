@@ -37,6 +37,8 @@ pub struct ApiError {
     pub message: String,
     /// Per-part problems.
     pub details: Vec<ErrorDetail>,
+    /// Seconds to wait before trying again (429), sent as `Retry-After`.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -47,7 +49,24 @@ impl ApiError {
             code,
             message: message.into(),
             details: Vec::new(),
+            retry_after: None,
         }
+    }
+
+    /// 403.
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, code, message)
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many_requests(retry_after_secs: u64) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            format!("Too many requests; retry after {retry_after_secs} seconds."),
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
     }
 
     /// 401: no valid credentials.
@@ -101,6 +120,16 @@ struct Body<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "<[ErrorDetail]>::is_empty")]
     details: &'a [ErrorDetail],
+    #[serde(rename = "innerError")]
+    inner_error: Inner,
+}
+
+/// Graph's `innerError`: when, and an ID to find the request by in the log.
+#[derive(Serialize)]
+struct Inner {
+    date: String,
+    #[serde(rename = "request-id")]
+    request_id: String,
 }
 
 impl IntoResponse for ApiError {
@@ -110,8 +139,18 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: &self.message,
                 details: &self.details,
+                inner_error: Inner {
+                    date: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    request_id: uuid::Uuid::new_v4().to_string(),
+                },
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }

@@ -202,6 +202,11 @@ async fn tenant_of_key(state: &AppState, headers: &HeaderMap) -> Result<String, 
         .ok_or_else(|| {
             ApiError::unauthorized("The Authorization header must be 'Bearer <ingest key>'.")
         })?;
+    // An app's access token (from the token endpoint) writes to the app's tenant.
+    if key.matches('.').count() == 2 {
+        let (_, tenant) = crate::graph::app_of_token(state, key.trim(), None).await?;
+        return Ok(tenant.id);
+    }
     let found = state.store.find_ingest_key(&hash_key(key)).await?;
     found
         .map(|k| k.tenant_id)

@@ -31,6 +31,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Accounts and sessions.
     pub auth: Arc<crate::auth::Auth>,
+    /// The reporting API's keys and rate counters.
+    pub api: Arc<crate::graph::Api>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

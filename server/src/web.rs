@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = ServerContext {
         store: Arc::clone(&state.store),
+        downloads: Arc::clone(&state.api.downloads),
     };
     let provide = move || provide_context(context.clone());
     let options = state.leptos_options.clone();
@@ -56,6 +57,12 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users/disable", post(admin::disable))
         .route("/admin/users/enable", post(admin::enable))
         .route("/admin/users/unlock", post(admin::unlock))
+        .route("/admin/apps/create", post(admin::create_app))
+        .route("/admin/apps/secret", post(admin::app_secret))
+        .route("/admin/apps/disable", post(admin::disable_app))
+        .route("/admin/apps/enable", post(admin::enable_app))
+        .route("/admin/apps/delete", post(admin::delete_app))
+        .merge(crate::graph::routes())
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, provide.clone(), move || {
             page_policy();
@@ -137,11 +144,17 @@ pub async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()
             ..Default::default()
         },
     );
+    let api = Arc::new(
+        crate::graph::Api::load(store.as_ref(), args.api_config())
+            .await
+            .context("loading the API's signing keys")?,
+    );
     let state = AppState {
         store,
         leptos_options: options,
         limits: Limits::default(),
         auth,
+        api,
     };
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(addr)

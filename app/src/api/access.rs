@@ -49,11 +49,23 @@ pub fn principal() -> Result<Principal, AppError> {
     Ok(principal)
 }
 
-/// What a principal may read, at a moment.
+/// Whose sign-ins a scope is limited to (a user's own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Own {
+    /// The user's object ID, lower-case.
+    pub user_id: String,
+    /// Their UPN, lower-case.
+    pub upn: String,
+}
+
+/// What a principal (a signed-in user, or an app with `AuditLog.Read.All`) may read, at a
+/// moment.
 #[derive(Clone, Debug)]
 pub struct Scope {
-    /// Who.
-    pub principal: Principal,
+    /// The tenant every read is limited to.
+    pub tenant: Tenant,
+    /// `Some`: only this user's own sign-ins; `None`: the whole tenant.
+    pub own: Option<Own>,
     /// The oldest time still inside the tenant's retention (microseconds), if limited.
     pub oldest: Option<i64>,
 }
@@ -67,19 +79,35 @@ impl Scope {
 
     /// The scope of `principal` at `now`.
     pub fn of(principal: Principal, now: i64) -> Result<Scope, AppError> {
-        if !principal.tenant.licence.reports() {
+        let own = (!principal.user.role.sees_tenant()).then(|| Own {
+            user_id: principal.user.id.trim().to_lowercase(),
+            upn: principal.user.upn.trim().to_lowercase(),
+        });
+        Scope::within(principal.tenant, own, now)
+    }
+
+    /// The scope of a tenant-wide reader (an app with `AuditLog.Read.All`) at `now`.
+    pub fn of_app(tenant: Tenant, now: i64) -> Result<Scope, AppError> {
+        Scope::within(tenant, None, now)
+    }
+
+    fn within(tenant: Tenant, own: Option<Own>, now: i64) -> Result<Scope, AppError> {
+        if !tenant.licence.reports() {
             return Err(AppError::LicenceRequired);
         }
-        let oldest = principal
-            .tenant
+        let oldest = tenant
             .retention_days
             .map(|days| now - i64::from(days) * DAY_MICROS);
-        Ok(Scope { principal, oldest })
+        Ok(Scope {
+            tenant,
+            own,
+            oldest,
+        })
     }
 
     /// The tenant every read is limited to.
     pub fn tenant_id(&self) -> &str {
-        &self.principal.tenant.id
+        &self.tenant.id
     }
 
     /// The restriction every read of `report` gets (`None`: the whole report).
@@ -88,7 +116,7 @@ impl Scope {
         if let Some(oldest) = self.oldest {
             parts.push(Expr::time_range(Some(oldest), None));
         }
-        if !self.principal.user.role.sees_tenant() {
+        if let Some(own) = &self.own {
             if matches!(
                 report,
                 Some(EventType::ServicePrincipal | EventType::ManagedIdentity)
@@ -96,23 +124,22 @@ impl Scope {
                 // Nobody's own sign-ins are a machine's.
                 return Expr::Or(vec![]);
             }
-            parts.push(self.own());
+            parts.push(Expr::Or(vec![
+                Expr::eq_text(Field::UserId, own.user_id.clone()),
+                Expr::eq_text(Field::UserPrincipalName, own.upn.clone()),
+            ]));
+            if report.is_none() {
+                // Across reports (the API), a user's own are never a machine's either.
+                parts.push(Expr::Not(Box::new(Expr::Or(vec![
+                    crate::filter::report_expr(EventType::ServicePrincipal),
+                    crate::filter::report_expr(EventType::ManagedIdentity),
+                ]))));
+            }
         }
         match parts.len() {
             0 => Expr::True,
             _ => Expr::And(parts),
         }
-    }
-
-    /// The user's own sign-ins: their user ID or their UPN.
-    fn own(&self) -> Expr {
-        Expr::Or(vec![
-            Expr::eq_text(Field::UserId, self.principal.user.id.to_lowercase()),
-            Expr::eq_text(
-                Field::UserPrincipalName,
-                self.principal.user.upn.to_lowercase(),
-            ),
-        ])
     }
 
     /// `filter` limited to the scope.
@@ -129,19 +156,17 @@ impl Scope {
         if self.oldest.is_some_and(|oldest| index.created_at < oldest) {
             return false;
         }
-        if self.principal.user.role.sees_tenant() {
+        let Some(own) = &self.own else {
             return true;
-        }
+        };
         if matches!(
             record.event_type(),
             EventType::ServicePrincipal | EventType::ManagedIdentity
         ) {
             return false;
         }
-        let user = &self.principal.user;
-        (!index.user_id.is_empty() && index.user_id == user.id.trim().to_lowercase())
-            || (!index.user_principal_name.is_empty()
-                && index.user_principal_name == user.upn.trim().to_lowercase())
+        (!index.user_id.is_empty() && index.user_id == own.user_id)
+            || (!index.user_principal_name.is_empty() && index.user_principal_name == own.upn)
     }
 }
 

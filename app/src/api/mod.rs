@@ -2,6 +2,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod access;
+pub mod download;
 mod error;
 pub mod report;
 
@@ -13,4 +14,6 @@ pub use error::AppError;
 pub struct ServerContext {
     /// The store.
     pub store: std::sync::Arc<dyn crate::store::Store>,
+    /// Downloads in progress (the server streams them; server functions report on them).
+    pub downloads: std::sync::Arc<download::Registry>,
 }

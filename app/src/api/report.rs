@@ -255,7 +255,7 @@ pub fn chart_period(filter: &ReportFilter, now: i64) -> (i64, i64) {
 }
 
 #[cfg(feature = "ssr")]
-mod server {
+pub(crate) mod server {
     use super::*;
     use crate::api::access::{principal, Scope};
     use crate::api::ServerContext;

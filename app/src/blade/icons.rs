@@ -54,3 +54,13 @@ pub fn CheckIcon() -> impl IntoView {
         </svg>
     }
 }
+
+/// An arrow down onto a tray (download).
+#[component]
+pub fn DownloadIcon() -> impl IntoView {
+    view! {
+        <svg class="icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+            <path d="M8 2v8M4.5 6.5 8 10l3.5-3.5M2.5 12.5v1h11v-1" stroke="currentColor" stroke-width="1.4" fill="none"/>
+        </svg>
+    }
+}

@@ -3,6 +3,7 @@
 
 mod chart;
 mod details;
+mod download;
 pub mod format;
 mod grid;
 mod icons;

@@ -16,6 +16,7 @@ enum Popover {
     Date,
     AddFilters,
     Columns,
+    Download,
     Filter(FilterField),
 }
 
@@ -86,6 +87,10 @@ pub fn Toolbar() -> impl IntoView {
                 </label>
             </Show>
             <span class="spacer"></span>
+            {tool_popover(Popover::Download, "dialog", view! { <super::icons::DownloadIcon/>"Download" }, || {
+                let open = open_ctx();
+                view! { <super::download::DownloadMenu close=Callback::new(move |_| open.0.set(None))/> }.into_any()
+            })}
             <div class="segmented" role="group" aria-label="Time zone">
                 <button type="button" aria-pressed=move || (!ctx.state.with(|s| s.utc)).to_string()
                     on:click=move |_| ctx.update(|s| s.utc = false)>"Local"</button>

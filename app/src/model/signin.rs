@@ -47,6 +47,13 @@ macro_rules! graph_object {
             pub extra: Map<String, Value>,
         }
 
+        impl $name {
+            /// The JSON names of the properties this type knows.
+            pub fn property_names() -> &'static [&'static str] {
+                &[$($( $rjson, )*)? $( $json, )*]
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct ObjectVisitor;

@@ -367,6 +367,30 @@ pub struct IngestKey {
     pub name: String,
 }
 
+/// An app registration: a service principal that reads its tenant's sign-ins through the
+/// reporting API with a client secret (`AuditLog.Read.All`). Only the secret's hash is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppRegistration {
+    /// The application (client) ID, a GUID.
+    pub client_id: String,
+    /// The service principal's object ID, a GUID (`servicePrincipalId` of its sign-ins).
+    pub object_id: String,
+    /// The tenant's ID.
+    pub tenant_id: String,
+    /// Display name.
+    pub display_name: String,
+    /// SHA-256 of the client secret, hex.
+    pub secret_hash: String,
+    /// The secret's first three characters, to tell secrets apart.
+    pub secret_hint: String,
+    /// Application permissions granted (`AuditLog.Read.All`), the `roles` of its tokens.
+    pub permissions: Vec<String>,
+    /// A disabled app gets no tokens.
+    pub disabled: bool,
+    /// Registered at (microseconds).
+    pub created_at: i64,
+}
+
 /// A portal account.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserAccount {
@@ -495,6 +519,22 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `limit` of the tenant's records created before `before` (microseconds),
     /// oldest first; returns how many. The retention job calls it until it returns 0.
     async fn purge_signins(&self, tenant_id: &str, before: i64, limit: i64) -> StoreResult<u64>;
+
+    /// Registers an app.
+    async fn insert_app(&self, app: &AppRegistration) -> StoreResult<()>;
+    /// An app by client ID (any case), in any tenant.
+    async fn find_app(&self, client_id: &str) -> StoreResult<Option<AppRegistration>>;
+    /// A tenant's apps, by name.
+    async fn list_apps(&self, tenant_id: &str) -> StoreResult<Vec<AppRegistration>>;
+    /// Replaces an app's secret (hash and hint).
+    async fn set_app_secret(&self, client_id: &str, hash: &str, hint: &str) -> StoreResult<()>;
+    /// Disables or enables an app.
+    async fn set_app_disabled(&self, client_id: &str, disabled: bool) -> StoreResult<()>;
+    /// Deletes an app registration (its sign-ins stay).
+    async fn delete_app(&self, client_id: &str) -> StoreResult<()>;
+    /// The server key called `name`: the stored one, or `candidate` stored now when there is
+    /// none (the first process to ask wins; every process then gets the same key).
+    async fn server_key(&self, name: &str, candidate: &str) -> StoreResult<String>;
 
     /// Stores an ingest key's hash for a tenant.
     async fn insert_ingest_key(

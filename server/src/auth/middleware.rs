@@ -25,6 +25,16 @@ fn public(path: &str) -> bool {
         || path == "/favicon.ico"
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
+        || is_graph_api(path)
+}
+
+/// The reporting API and its token endpoint: they answer with their own errors (401 in
+/// Graph's envelope), not a redirect to the sign-in page.
+fn is_graph_api(path: &str) -> bool {
+    path.starts_with("/v1.0/")
+        || path.starts_with("/beta/")
+        || path.ends_with("/oauth2/v2.0/token")
+        || path.ends_with("/v2.0/.well-known/openid-configuration")
 }
 
 /// Paths a session that must change its password may still use.
@@ -37,7 +47,7 @@ fn allowed_before_password_change(path: &str) -> bool {
 
 /// State-changing requests that do not use the session cookie (they carry their own key).
 fn csrf_exempt(path: &str) -> bool {
-    path == "/api/v1/ingest"
+    path == "/api/v1/ingest" || path.ends_with("/oauth2/v2.0/token")
 }
 
 /// A cookie's value from the request.

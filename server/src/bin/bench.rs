@@ -250,6 +250,9 @@ async fn ingest_over_http(
             server::auth::AuthConfig::default(),
             server::auth::Clock::system(),
         )?),
+        api: Arc::new(
+            server::graph::Api::load(store.as_ref(), server::graph::ApiConfig::default()).await?,
+        ),
     };
     let key = server::keys::new_ingest_key();
     store

@@ -27,7 +27,7 @@ pub enum CsvKind {
 
 /// A header name as compared here: trimmed, inner spaces collapsed, lower-cased (the portal
 /// writes `Application ID ` and `Autonomous system  number`).
-fn norm_header(h: &str) -> String {
+pub(crate) fn norm_header(h: &str) -> String {
     h.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -131,8 +131,8 @@ fn has_path(object: &Map<String, Value>, path: &str) -> bool {
 }
 
 /// How a column's text becomes a JSON value.
-#[derive(Clone, Copy)]
-enum Conv {
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Conv {
     Text,
     Int,
     Bool,
@@ -148,7 +148,7 @@ enum Conv {
 }
 
 /// Portal columns: `(normalised header, Graph path, conversion)`.
-const PORTAL_COLUMNS: &[(&str, &str, Conv)] = &[
+pub(crate) const PORTAL_COLUMNS: &[(&str, &str, Conv)] = &[
     ("date (utc)", "createdDateTime", Conv::Time),
     ("date", "createdDateTime", Conv::Time),
     ("request id", "id", Conv::Text),
@@ -476,7 +476,16 @@ fn la_category(category: &str) -> Option<EventType> {
     }
 }
 
+/// A cell as it was before a download neutralised it for spreadsheets (`'=…` → `=…`).
+pub(crate) fn unneutralise(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
+}
+
 fn convert_cell(conv: Conv, text: &str, header: &str) -> Result<Option<Value>, RecordProblem> {
+    let text = unneutralise(text);
     let bad = |what: &str| RecordProblem {
         field: header.to_owned(),
         message: format!("{text:?} is not {what}"),
@@ -708,7 +717,7 @@ pub fn read_auth_details(
                 continue;
             }
         };
-        let id = row.get(id_col).unwrap_or("").trim().to_lowercase();
+        let id = unneutralise(row.get(id_col).unwrap_or("").trim()).to_lowercase();
         if id.is_empty() {
             bad(
                 place,
@@ -745,7 +754,10 @@ pub fn read_auth_details(
                 .and_then(|c| row.get(c))
                 .filter(|t| !t.trim().is_empty())
             {
-                object.insert(property.into(), Value::String(text.to_owned()));
+                object.insert(
+                    property.into(),
+                    Value::String(unneutralise(text).to_owned()),
+                );
             }
         }
         if let Some(text) = col("succeeded")

@@ -67,7 +67,7 @@ pub fn detect(path: &Path) -> anyhow::Result<Format> {
     let text = String::from_utf8_lossy(&head);
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with(b"PK\x03\x04") {
-        anyhow::bail!("a zip archive: unzip the download bundle and import its files");
+        anyhow::bail!("a zip archive inside a zip archive: unpack it first");
     }
     if text.starts_with('{') || text.starts_with('[') {
         return Ok(Format::Json);
@@ -84,6 +84,52 @@ pub fn detect(path: &Path) -> anyhow::Result<Format> {
              a portal CSV download or a Log Analytics CSV export)"
         )
     })
+}
+
+/// Whether a file is a zip archive (by its first bytes).
+fn is_zip(path: &Path) -> bool {
+    let mut head = [0_u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"PK\x03\x04"
+}
+
+/// Files a zip may hold, and bytes they may unpack to (a guard against zip bombs).
+const MAX_ZIP_FILES: usize = 64;
+const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024 * 1024;
+
+/// Unpacks a download bundle's files (by their base names) into a new temporary directory.
+fn unzip(path: &Path) -> anyhow::Result<(tempfile::TempDir, Vec<PathBuf>)> {
+    let file = std::fs::File::open(path)?;
+    let mut archive =
+        zip::ZipArchive::new(BufReader::new(file)).context("not a readable zip archive")?;
+    anyhow::ensure!(
+        archive.len() <= MAX_ZIP_FILES,
+        "the archive holds {} files; a download bundle holds at most six",
+        archive.len()
+    );
+    let dir = tempfile::tempdir()?;
+    let mut out = Vec::new();
+    let mut budget = MAX_UNZIPPED_BYTES;
+    for n in 0..archive.len() {
+        let mut entry = archive.by_index(n)?;
+        if entry.is_dir() {
+            continue;
+        }
+        // Only the base name: an entry cannot write outside the directory.
+        let name = entry
+            .enclosed_name()
+            .and_then(|p| p.file_name().map(|n| n.to_owned()))
+            .with_context(|| format!("the archive entry {:?} has no usable name", entry.name()))?;
+        let target = dir.path().join(name);
+        let mut file = std::fs::File::create(&target)?;
+        let copied = std::io::copy(&mut (&mut entry).take(budget + 1), &mut file)?;
+        anyhow::ensure!(copied <= budget, "the archive unpacks to more than 64 GB");
+        budget -= copied;
+        out.push(target);
+    }
+    Ok((dir, out))
 }
 
 enum Message {
@@ -185,6 +231,26 @@ pub async fn import_files(
         )
     });
     let mut summary = ImportSummary::default();
+    // Download bundles (zip) are unpacked into a temporary directory kept until the end.
+    let mut unpacked = Vec::new();
+    let mut files = Vec::new();
+    for path in paths {
+        if !is_zip(path) {
+            files.push(path.clone());
+            continue;
+        }
+        match unzip(path) {
+            Ok((dir, inner)) => {
+                files.extend(inner);
+                unpacked.push(dir);
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e:#}", path.display());
+                summary.failed_files += 1;
+            }
+        }
+    }
+    let paths = &files;
     let mut formats = Vec::new();
     for path in paths {
         match detect(path) {

@@ -197,6 +197,16 @@ impl<B: Backend> SqlStore<B> {
             .collect()
     }
 
+    async fn apps(&self, sql: &Sql) -> StoreResult<Vec<AppRegistration>> {
+        Ok(self
+            .backend
+            .fetch(sql, APP_KINDS)
+            .await?
+            .into_iter()
+            .map(app_from_row)
+            .collect())
+    }
+
     async fn fetch_one_int(&self, sql: &Sql) -> StoreResult<i64> {
         let rows = self.backend.fetch(sql, &[Kind::Int]).await?;
         Ok(rows.first().map_or(0, |r| r[0].int()))
@@ -238,6 +248,48 @@ const USER_KINDS: &[Kind] = &[
     Kind::Int,
     Kind::Int,
 ];
+
+const APP_COLUMNS: &str = "a.client_id, a.object_id, t.id, a.display_name, a.secret_hash, a.secret_hint, a.permissions, a.disabled, a.created_at";
+const APP_KINDS: &[Kind] = &[
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Int,
+    Kind::Int,
+];
+
+/// `SELECT` of app registrations with their tenant, up to `WHERE `.
+fn select_apps(dialect: Dialect) -> Sql {
+    let mut sql = Sql::new(dialect);
+    sql.push("SELECT ")
+        .push(APP_COLUMNS)
+        .push(" FROM apps a JOIN tenants t ON t.no = a.tenant_no WHERE ");
+    sql
+}
+
+fn app_from_row(row: Vec<Cell>) -> AppRegistration {
+    let mut cells = row.into_iter();
+    let mut next = || cells.next().unwrap_or(Cell::Int(0));
+    AppRegistration {
+        client_id: next().into_text(),
+        object_id: next().into_text(),
+        tenant_id: next().into_text(),
+        display_name: next().into_text(),
+        secret_hash: next().into_text(),
+        secret_hint: next().into_text(),
+        permissions: next()
+            .into_text()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        disabled: next().int() != 0,
+        created_at: next().int(),
+    }
+}
 
 /// `SELECT` of accounts with their tenant, up to `WHERE ` (the caller adds the condition).
 fn select_users(dialect: Dialect) -> Sql {
@@ -620,6 +672,105 @@ impl<B: Backend> Store for SqlStore<B> {
             .int(limit.clamp(1, 100_000))
             .push(")");
         self.backend.execute(&sql).await
+    }
+
+    async fn insert_app(&self, app: &AppRegistration) -> StoreResult<()> {
+        let tenant_no = self.tenant_no(&app.tenant_id).await?;
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("INSERT INTO apps (client_id, object_id, tenant_no, display_name, secret_hash, secret_hint, permissions, disabled, created_at) VALUES (")
+            .text(&app.client_id.to_lowercase());
+        sql.push(", ")
+            .text(&app.object_id.to_lowercase())
+            .push(", ")
+            .int(tenant_no)
+            .push(", ")
+            .text(&app.display_name)
+            .push(", ")
+            .text(&app.secret_hash)
+            .push(", ")
+            .text(&app.secret_hint)
+            .push(", ")
+            .text(&app.permissions.join(" "))
+            .push(", ")
+            .int(i64::from(app.disabled))
+            .push(", ")
+            .int(app.created_at)
+            .push(")");
+        self.backend.execute(&sql).await.map(|_| ())
+    }
+
+    async fn find_app(&self, client_id: &str) -> StoreResult<Option<AppRegistration>> {
+        let mut sql = select_apps(B::DIALECT);
+        sql.push("a.client_id = ")
+            .text(&client_id.trim().to_lowercase());
+        Ok(self.apps(&sql).await?.into_iter().next())
+    }
+
+    async fn list_apps(&self, tenant_id: &str) -> StoreResult<Vec<AppRegistration>> {
+        let tenant_no = self.tenant_no(tenant_id).await?;
+        let mut sql = select_apps(B::DIALECT);
+        sql.push("a.tenant_no = ")
+            .int(tenant_no)
+            .push(" ORDER BY lower(a.display_name), a.client_id");
+        self.apps(&sql).await
+    }
+
+    async fn set_app_secret(&self, client_id: &str, hash: &str, hint: &str) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE apps SET secret_hash = ")
+            .text(hash)
+            .push(", secret_hint = ")
+            .text(hint)
+            .push(" WHERE client_id = ")
+            .text(&client_id.trim().to_lowercase());
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn set_app_disabled(&self, client_id: &str, disabled: bool) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("UPDATE apps SET disabled = ")
+            .int(i64::from(disabled))
+            .push(" WHERE client_id = ")
+            .text(&client_id.trim().to_lowercase());
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn delete_app(&self, client_id: &str) -> StoreResult<()> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("DELETE FROM apps WHERE client_id = ")
+            .text(&client_id.trim().to_lowercase());
+        match self.backend.execute(&sql).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    async fn server_key(&self, name: &str, candidate: &str) -> StoreResult<String> {
+        let mut insert = Sql::new(B::DIALECT);
+        insert
+            .push("INSERT INTO server_keys (name, value) VALUES (")
+            .text(name);
+        insert
+            .push(", ")
+            .text(candidate)
+            .push(") ON CONFLICT (name) DO NOTHING");
+        self.backend.execute(&insert).await?;
+        let mut select = Sql::new(B::DIALECT);
+        select
+            .push("SELECT value FROM server_keys WHERE name = ")
+            .text(name);
+        let rows = self.backend.fetch(&select, &[Kind::Text]).await?;
+        rows.into_iter()
+            .next()
+            .and_then(|r| r.into_iter().next())
+            .map(Cell::into_text)
+            .ok_or(StoreError::NotFound)
     }
 
     async fn insert_ingest_key(

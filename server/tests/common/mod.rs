@@ -196,6 +196,23 @@ impl TestApp {
         config: server::auth::AuthConfig,
         clock: server::auth::Clock,
     ) -> TestApp {
+        let api = server::graph::ApiConfig {
+            rate: None,
+            ..server::graph::ApiConfig::default()
+        };
+        TestApp::spawn_with_api(store, dir, max_bytes, config, clock, api).await
+    }
+
+    /// [`TestApp::spawn_on`] with the reporting API's settings (`spawn_on` turns its rate
+    /// limit off).
+    pub async fn spawn_with_api(
+        store: Arc<dyn Store>,
+        dir: Option<tempfile::TempDir>,
+        max_bytes: usize,
+        config: server::auth::AuthConfig,
+        clock: server::auth::Clock,
+        api_config: server::graph::ApiConfig,
+    ) -> TestApp {
         let tenant = tenant(store.as_ref(), "demo").await;
         let options = leptos::prelude::LeptosOptions::builder()
             .output_name("signbook")
@@ -209,6 +226,11 @@ impl TestApp {
                 ingest_max_bytes: max_bytes,
             },
             auth: Arc::clone(&auth),
+            api: Arc::new(
+                server::graph::Api::load(store.as_ref(), api_config)
+                    .await
+                    .expect("api keys"),
+            ),
         };
         let app = server::web::router(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -1,0 +1,493 @@
+//! Download bundles (SPEC §6): the blade's **Download** gives a zip of the four reports under
+//! the current date range and filters, in the user's scope — six CSV files (the two user
+//! reports with their AuthDetails files, service principal, managed identity) or four JSON
+//! files (arrays of `signIn` records with their authentication steps inside).
+//!
+//! The zip is streamed as it is made: an async task reads pages of records from the store at
+//! one snapshot and hands them to a blocking thread that writes CSV or JSON into the zip, and
+//! the zip's bytes go to the response through a bounded channel. Nothing holds more than a
+//! few pages, so memory stays flat whatever the size. When the browser goes away (or the
+//! user cancels) the channel closes and both the thread and the task stop.
+//!
+//! Each file holds at most [`MAX_PER_FILE`] records, newest first; the plan
+//! ([`app::api::download::download_plan`]) tells the dialog how many will be left out, and
+//! the dialog polls the progress kept in [`app::api::download::Registry`].
+
+pub mod csv;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use app::api::access::{Principal, Scope};
+use app::api::download::registry::StartError;
+use app::api::download::{Progress, MAX_PER_FILE, REPORTS};
+use app::filter::{report_expr, Expr, ReportFilter};
+use app::model::EventType;
+use app::sort::Sort;
+use app::store::{Cursor, ListQuery, StoredSignIn, MAX_PAGE};
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use std::io::Write;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use zip::write::SimpleFileOptions;
+
+/// Bytes the zip writer gathers before handing a chunk to the response.
+const CHUNK: usize = 64 * 1024;
+/// Chunks waiting for the client at most (with [`CHUNK`]: 1 MB).
+const CHUNKS_IN_FLIGHT: usize = 16;
+/// Pages of records waiting for the writer at most.
+const PAGES_IN_FLIGHT: usize = 2;
+
+/// CSV or JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Six CSV files.
+    Csv,
+    /// Four JSON files.
+    Json,
+}
+
+/// The request: format, download ID, the moment relative dates are taken at, the blade's
+/// filter in its URL form.
+struct Request {
+    format: Format,
+    id: String,
+    now: i64,
+    filter: ReportFilter,
+}
+
+fn parse_request(raw: Option<&str>, need_id: bool) -> Result<Request, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let format = match get("format") {
+        Some("csv") | None => Format::Csv,
+        Some("json") => Format::Json,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "'{other}' is not a download format; use csv or json."
+            )))
+        }
+    };
+    let id = get("id").unwrap_or_default().to_owned();
+    if need_id
+        && (id.is_empty()
+            || id.len() > 64
+            || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(ApiError::bad_request(
+            "A download needs an id of up to 64 letters, digits and dashes.",
+        ));
+    }
+    let now = match get("now") {
+        Some(t) => t
+            .parse::<i64>()
+            .map_err(|_| ApiError::bad_request("now is microseconds since 1970"))?,
+        None => chrono::Utc::now().timestamp_micros(),
+    };
+    let filter =
+        ReportFilter::from_query_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    Ok(Request {
+        format,
+        id,
+        now,
+        filter,
+    })
+}
+
+/// The scope of the signed-in user and their ID (progress belongs to them).
+fn scope_of(
+    state: &AppState,
+    principal: Option<Extension<Principal>>,
+) -> Result<(Scope, String), ApiError> {
+    let Some(Extension(principal)) = principal else {
+        return Err(ApiError::unauthorized("Sign in to download sign-ins."));
+    };
+    if principal.user.must_change_password {
+        return Err(ApiError::unauthorized("Change your password first."));
+    }
+    let user = principal.user.id.clone();
+    let scope =
+        Scope::of(principal, state.auth.clock.now()).map_err(|_| crate::graph::licence_error())?;
+    Ok((scope, user))
+}
+
+/// A report's filter in the scope.
+fn report_filter(scope: &Scope, report: EventType, request: &Request) -> Expr {
+    let at = chrono::DateTime::from_timestamp_micros(request.now).unwrap_or_default();
+    scope.limit(
+        Some(report),
+        report_expr(report).and(request.filter.to_expr(at)),
+    )
+}
+
+/// The dates of a bundle's file names: the filter's range, else the retention window up to
+/// now.
+fn name_dates(scope: &Scope, request: &Request) -> (String, String) {
+    let at = chrono::DateTime::from_timestamp_micros(request.now).unwrap_or_default();
+    let (from, to) = request.filter.date.range(at);
+    let day = |micros: i64| {
+        chrono::DateTime::from_timestamp_micros(micros)
+            .unwrap_or_default()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let from = from
+        .or(scope.oldest)
+        .map_or_else(|| "start".to_owned(), day);
+    let to = day(to.unwrap_or(request.now));
+    (from, to)
+}
+
+/// The file names of a bundle, in order, with the report each belongs to and whether it is an
+/// AuthDetails file.
+fn files(format: Format, dates: &(String, String)) -> Vec<(String, EventType, bool)> {
+    let (from, to) = dates;
+    let ext = match format {
+        Format::Csv => "csv",
+        Format::Json => "json",
+    };
+    let mut out = Vec::new();
+    for report in REPORTS {
+        let stem = match report {
+            EventType::Interactive => "InteractiveSignIns",
+            EventType::NonInteractive => "NonInteractiveSignIns",
+            EventType::ServicePrincipal => "ApplicationSignIns",
+            EventType::ManagedIdentity => "MSISignIns",
+        };
+        out.push((format!("{stem}_{from}_{to}.{ext}"), report, false));
+        if format == Format::Csv
+            && matches!(report, EventType::Interactive | EventType::NonInteractive)
+        {
+            out.push((
+                format!("{stem}_AuthDetails_{from}_{to}.{ext}"),
+                report,
+                true,
+            ));
+        }
+    }
+    out
+}
+
+/// What the reading task hands the writing thread.
+enum Batch {
+    /// The records of a report begin.
+    Start(EventType),
+    /// A page of records.
+    Records(Vec<StoredSignIn>),
+    /// The report's records end.
+    End,
+}
+
+/// A `Write` that hands the response chunks of [`CHUNK`] bytes through a bounded channel; it
+/// fails once the response is gone, which stops the writer.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was closed")
+        })
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+/// `GET /api/download?format=csv|json&id=…&now=…&<filter>`: the zip, streamed.
+pub async fn download(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let (scope, owner) = scope_of(&state, principal)?;
+    let request = parse_request(raw.as_deref(), true)?;
+    let progress = state
+        .api
+        .downloads
+        .start(&request.id, &owner, state.auth.clock.now())
+        .map_err(|e| match e {
+            StartError::InUse => {
+                ApiError::bad_request("This download ID is in use; start a new download.")
+            }
+            StartError::TooMany => ApiError::too_many_requests(10),
+        })?;
+    // Counting first: the dialog shows "n of total", and each file stops at its limit.
+    let mut filters = Vec::new();
+    let mut total = 0;
+    for report in REPORTS {
+        let filter = report_filter(&scope, report, &request);
+        let matching = state
+            .store
+            .count_signins(scope.tenant_id(), &filter)
+            .await?;
+        let included = matching.min(MAX_PER_FILE);
+        total += included;
+        filters.push((report, filter, included));
+    }
+    progress.total.store(total, Ordering::Relaxed);
+    let dates = name_dates(&scope, &request);
+    let names = files(request.format, &dates);
+    let zip_name = format!(
+        "SignIns_{}_{}_{}.zip",
+        dates.0,
+        dates.1,
+        match request.format {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    );
+    let (page_tx, page_rx) = tokio::sync::mpsc::channel::<Batch>(PAGES_IN_FLIGHT);
+    let (byte_tx, byte_rx) = tokio::sync::mpsc::channel(CHUNKS_IN_FLIGHT);
+    let store = Arc::clone(&state.store);
+    let tenant_id = scope.tenant_id().to_owned();
+    let reader_progress = Arc::clone(&progress);
+    tokio::spawn(async move {
+        // One snapshot for every file: records arriving meanwhile are in none of them.
+        let mut snapshot = None::<i64>;
+        for (report, filter, included) in filters {
+            if page_tx.send(Batch::Start(report)).await.is_err() {
+                return;
+            }
+            let mut cursor: Option<Cursor> = None;
+            let mut read = 0;
+            while read < included {
+                if reader_progress.cancelled.load(Ordering::Relaxed) {
+                    return;
+                }
+                let query = ListQuery {
+                    filter: filter.clone(),
+                    sort: Sort::default(),
+                    limit: MAX_PAGE.min(included - read),
+                    cursor: cursor.take(),
+                    snapshot,
+                    ..ListQuery::default()
+                };
+                let page = match store.list_signins(&tenant_id, &query).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading records for a download failed");
+                        reader_progress.fail("Reading the records failed; try again.");
+                        return;
+                    }
+                };
+                snapshot = Some(page.snapshot);
+                read += page.items.len() as i64;
+                let last = page.next.is_none() || page.items.is_empty();
+                cursor = page.next;
+                if page_tx.send(Batch::Records(page.items)).await.is_err() {
+                    return;
+                }
+                if last {
+                    break;
+                }
+            }
+            if page_tx.send(Batch::End).await.is_err() {
+                return;
+            }
+        }
+    });
+    let writer_progress = Arc::clone(&progress);
+    let format = request.format;
+    tokio::task::spawn_blocking(move || {
+        let out = ChannelWriter {
+            tx: byte_tx.clone(),
+            buf: Vec::with_capacity(CHUNK),
+        };
+        let result = write_zip(out, format, &names, page_rx, &writer_progress);
+        match result {
+            Ok(()) if !writer_progress.cancelled.load(Ordering::Relaxed) => {
+                writer_progress.done.store(true, Ordering::Relaxed);
+            }
+            Ok(()) => {}
+            Err(e) => {
+                let gone = e.kind() == std::io::ErrorKind::BrokenPipe;
+                if gone {
+                    // The browser went away: that is a cancel.
+                    writer_progress.cancelled.store(true, Ordering::Relaxed);
+                } else {
+                    tracing::error!(error = %e, "writing a download failed");
+                    writer_progress.fail(format!("The download failed: {e}"));
+                    // End the response with an error so the browser marks the file failed.
+                    let _ = byte_tx.blocking_send(Err(e));
+                }
+            }
+        }
+    });
+    let body = Body::from_stream(tokio_stream_of(byte_rx));
+    let mut response = (StatusCode::OK, body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{zip_name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&total.to_string()) {
+        headers.insert("x-signbook-records", v);
+    }
+    Ok(response)
+}
+
+/// The receiving end of the byte channel as a stream for the response body.
+fn tokio_stream_of(
+    mut rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>,
+) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+/// Writes the zip: one file per name, filled from the batches.
+fn write_zip(
+    out: ChannelWriter,
+    format: Format,
+    names: &[(String, EventType, bool)],
+    mut pages: tokio::sync::mpsc::Receiver<Batch>,
+    progress: &Progress,
+) -> std::io::Result<()> {
+    let mut zip = zip::ZipWriter::new_stream(out);
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    let io = |e: zip::result::ZipError| match e {
+        zip::result::ZipError::Io(e) => e,
+        other => std::io::Error::other(other),
+    };
+    let cancelled = || {
+        progress
+            .cancelled
+            .load(Ordering::Relaxed)
+            .then(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled"))
+    };
+    for report in REPORTS {
+        let Some(Batch::Start(started)) = pages.blocking_recv() else {
+            return Err(std::io::Error::other("the records stopped coming"));
+        };
+        debug_assert_eq!(started, report);
+        let main = names
+            .iter()
+            .find(|(_, r, auth)| *r == report && !auth)
+            .map(|(n, _, _)| n.clone())
+            .unwrap_or_default();
+        let auth_name = names
+            .iter()
+            .find(|(_, r, auth)| *r == report && *auth)
+            .map(|(n, _, _)| n.clone());
+        zip.start_file(main, options).map_err(io)?;
+        // AuthDetails rows wait in a temporary file until their file can start.
+        let mut steps = match auth_name {
+            Some(_) => Some(::csv::Writer::from_writer(std::io::BufWriter::new(
+                tempfile::tempfile()?,
+            ))),
+            None => None,
+        };
+        let mut first = true;
+        // CSV rows are formatted a page at a time into `buf`, then compressed.
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 4);
+        match format {
+            Format::Csv => {
+                let mut w = ::csv::Writer::from_writer(&mut buf);
+                w.write_record(csv::header(report))
+                    .map_err(std::io::Error::other)?;
+                w.flush()?;
+                drop(w);
+                zip.write_all(&buf)?;
+                buf.clear();
+                if let Some(steps) = steps.as_mut() {
+                    steps
+                        .write_record(csv::AUTH_DETAILS_HEADER)
+                        .map_err(std::io::Error::other)?;
+                }
+            }
+            Format::Json => zip.write_all(b"[")?,
+        }
+        let columns = csv::columns(csv::header(report));
+        loop {
+            if let Some(e) = cancelled() {
+                return Err(e);
+            }
+            match pages.blocking_recv() {
+                Some(Batch::Records(items)) => {
+                    let count = items.len() as i64;
+                    match format {
+                        Format::Csv => {
+                            let mut w = ::csv::Writer::from_writer(&mut buf);
+                            for item in &items {
+                                let record: serde_json::Map<String, serde_json::Value> =
+                                    serde_json::from_str(&item.json)
+                                        .map_err(std::io::Error::other)?;
+                                csv::write_row(&mut w, &record, &columns)
+                                    .map_err(std::io::Error::other)?;
+                                if let Some(steps) = steps.as_mut() {
+                                    csv::write_steps(steps, &record)
+                                        .map_err(std::io::Error::other)?;
+                                }
+                            }
+                            w.flush()?;
+                            drop(w);
+                            zip.write_all(&buf)?;
+                            buf.clear();
+                        }
+                        Format::Json => {
+                            for item in &items {
+                                zip.write_all(if first { b"\n" } else { b",\n" })?;
+                                zip.write_all(item.json.as_bytes())?;
+                                first = false;
+                            }
+                        }
+                    }
+                    progress.written.fetch_add(count, Ordering::Relaxed);
+                }
+                Some(Batch::End) => break,
+                Some(Batch::Start(_)) | None => {
+                    return Err(std::io::Error::other("the records stopped coming"))
+                }
+            }
+        }
+        if format == Format::Json {
+            zip.write_all(if first { b"]" } else { b"\n]\n" })?;
+        }
+        if let (Some(steps), Some(name)) = (steps, auth_name) {
+            let mut file = steps
+                .into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))?
+                .into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            use std::io::Seek;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            zip.start_file(name, options).map_err(io)?;
+            std::io::copy(&mut file, &mut zip)?;
+        }
+    }
+    let mut out = zip.finish().map_err(io)?.into_inner();
+    out.flush()
+}
