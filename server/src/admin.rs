@@ -333,6 +333,7 @@ fn apps_section(apps: &[AppRegistration], admin: bool, csrf: &str, tenant: &Tena
 <input type="hidden" name="csrf" value="{csrf}">
 <label for="app-name">App name</label>
 <input id="app-name" name="name" type="text" required maxlength="120" placeholder="SIEM export">
+<label class="check"><input type="checkbox" name="ingest"> Also push sign-ins (POST /api/v1/ingest)</label>
 <button type="submit">Register app</button>
 <p class="auth-help">The app gets AuditLog.Read.All and a client secret shown once. It asks for tokens at <code>POST /{}/oauth2/v2.0/token</code> and calls <code>/v1.0/auditLogs/signIns</code> (see docs/API.md).</p>
 </form>"#,
@@ -635,6 +636,8 @@ pub struct AppForm {
     client_id: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    ingest: String,
 }
 
 /// `POST /admin/apps/create`: registers an app; its secret is shown once.
@@ -648,11 +651,15 @@ pub async fn create_app(
         Err(response) => return *response,
     };
     let now = state.auth.clock.now();
+    let mut permissions = vec![crate::graph::AUDIT_LOG_READ_ALL];
+    if form.ingest == "on" {
+        permissions.push(crate::graph::SIGNINS_INGEST);
+    }
     let notice = match crate::graph::apps::register(
         state.store.as_ref(),
         &who.tenant,
         &form.name,
-        true,
+        &permissions,
         now,
     )
     .await

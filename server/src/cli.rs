@@ -72,6 +72,10 @@ pub enum AppCommand {
         /// Register it without AuditLog.Read.All (its tokens are refused by the API).
         #[arg(long)]
         no_permission: bool,
+        /// Also let it push sign-ins to POST /api/v1/ingest with its tokens
+        /// (Signbook.SignIns.Ingest).
+        #[arg(long)]
+        ingest: bool,
     },
     /// List a tenant's apps.
     List {
@@ -468,11 +472,19 @@ async fn app_command(store: &dyn Store, command: AppCommand) -> anyhow::Result<E
             tenant,
             name,
             no_permission,
+            ingest,
         } => {
             let tenant = find_tenant(tenant).await?;
             let now = chrono::Utc::now().timestamp_micros();
+            let mut permissions = Vec::new();
+            if !no_permission {
+                permissions.push(crate::graph::AUDIT_LOG_READ_ALL);
+            }
+            if ingest {
+                permissions.push(crate::graph::SIGNINS_INGEST);
+            }
             let (app, secret) =
-                crate::graph::apps::register(store, &tenant, &name, !no_permission, now).await?;
+                crate::graph::apps::register(store, &tenant, &name, &permissions, now).await?;
             println!("client_id={} client_secret={secret}", app.client_id);
             eprintln!(
                 "app {:?} in tenant {} (object ID {}, permissions: {}); the secret is shown once.\n\

@@ -204,7 +204,9 @@ async fn tenant_of_key(state: &AppState, headers: &HeaderMap) -> Result<String, 
         })?;
     // An app's access token (from the token endpoint) writes to the app's tenant.
     if key.matches('.').count() == 2 {
-        let (_, tenant) = crate::graph::app_of_token(state, key.trim(), None).await?;
+        let (_, tenant) =
+            crate::graph::app_of_token(state, key.trim(), Some(crate::graph::SIGNINS_INGEST))
+                .await?;
         return Ok(tenant.id);
     }
     let found = state.store.find_ingest_key(&hash_key(key)).await?;

@@ -60,11 +60,24 @@ async fn spawn(store: Arc<dyn Store>, dir: Option<tempfile::TempDir>) -> TestApp
 }
 
 async fn register(app: &TestApp, tenant: &Tenant, read: bool) -> (AppRegistration, String) {
+    let permissions: &[&str] = if read {
+        &[server::graph::AUDIT_LOG_READ_ALL]
+    } else {
+        &[]
+    };
+    register_with(app, tenant, permissions).await
+}
+
+async fn register_with(
+    app: &TestApp,
+    tenant: &Tenant,
+    permissions: &[&str],
+) -> (AppRegistration, String) {
     server::graph::apps::register(
         app.store.as_ref(),
         tenant,
         "Export tool",
-        read,
+        permissions,
         chrono::Utc::now().timestamp_micros(),
     )
     .await
@@ -265,6 +278,15 @@ async fn tokens_are_issued_refused_and_recorded(
         (status, body["error_codes"].clone()),
         (400, json!([700016]))
     );
+    // A new secret ends the tokens of the old one.
+    let (status, _) = api(&app, Some(&good), "/v1.0/auditLogs/signIns").await;
+    assert_eq!(status, 200);
+    let secret = server::graph::apps::new_app_secret(app.store.as_ref(), &reg.client_id)
+        .await
+        .expect("new secret");
+    let (status, _) = api(&app, Some(&good), "/v1.0/auditLogs/signIns").await;
+    assert_eq!(status, 401, "the old secret's token");
+    let good = token(&app, &tenant, &reg.client_id, &secret).await;
     app.store
         .set_app_disabled(&reg.client_id, true)
         .await
@@ -292,7 +314,7 @@ async fn tokens_are_issued_refused_and_recorded(
     // Every request is a service principal sign-in with its code (the unknown tenant has none).
     assert_eq!(
         error_codes(app.store.as_ref(), &tenant.id).await,
-        vec![0, 0, 700016, 700016, 7000112, 7000215]
+        vec![0, 0, 0, 700016, 700016, 7000112, 7000215]
     );
     // The rejected grant is not a sign-in; the records name the app.
     let page = app
@@ -723,8 +745,24 @@ async fn session_callers_read_their_scope_and_ingest_takes_tokens(
         (status, body["value"].as_array().map(Vec::len)),
         (200, Some(32))
     );
-    // Ingest with an app's token writes to its tenant.
-    let (reg, secret) = register(&app, &tenant, true).await;
+    // Ingest takes the token of an app allowed to push, and refuses a reader's.
+    let (reader, reader_secret) = register(&app, &tenant, true).await;
+    let reader_token = token(&app, &tenant, &reader.client_id, &reader_secret).await;
+    let response = client()
+        .post(format!("{}/api/v1/ingest", app.address))
+        .bearer_auth(&reader_token)
+        .body(json!([record_value("pushed-0", &at(500), json!({}))]).to_string())
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(app
+        .store
+        .find_signin(&tenant.id, "pushed-0")
+        .await
+        .expect("read")
+        .is_none());
+    let (reg, secret) = register_with(&app, &tenant, &[server::graph::SIGNINS_INGEST]).await;
     let t = token(&app, &tenant, &reg.client_id, &secret).await;
     let response = client()
         .post(format!("{}/api/v1/ingest", app.address))
@@ -1152,4 +1190,92 @@ async fn the_python_graph_sdk_works_unmodified(
     assert!(error_codes(app.store.as_ref(), &tenant.id)
         .await
         .contains(&7_000_215));
+}
+
+/// Cancelling a download, or going away in the middle of one, stops the server's work.
+#[tokio::test]
+async fn a_cancelled_or_abandoned_download_stops_the_server_work() {
+    let (store, dir) = sqlite_store().await;
+    let app = spawn(store, Some(dir)).await;
+    let tenant = app.tenant.clone();
+    // Enough records that the zip is far larger than every buffer on the way.
+    for chunk in 0..6 {
+        let batch: Vec<_> = (0..5000)
+            .map(|n| {
+                let n = chunk * 5000 + n;
+                interactive(
+                    &format!("big-{n:05}"),
+                    n % 1000,
+                    json!({"userAgent": "x".repeat(400)}),
+                )
+            })
+            .collect();
+        app.store
+            .insert_signins(&tenant.id, &batch)
+            .await
+            .expect("seeded");
+    }
+    app.account(&tenant, "reader@contoso.com", Role::ReportsReader)
+        .await;
+    let session = app.sign_in("reader@contoso.com").await;
+    let range = "date=custom&start=2024-05-01T00%3A00%3A00Z&end=2024-05-02T00%3A00%3A00Z";
+    let progress = |id: &'static str| {
+        let session = session.clone();
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .call(Some(&session), "download_progress", json!({"id": id}))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<Value>(&body).expect("json")
+        }
+    };
+    for (id, how) in [("cancel-1", "cancel"), ("gone-1", "disconnect")] {
+        let mut response = client()
+            .get(format!(
+                "{}/api/download?format=json&id={id}&{range}",
+                app.address
+            ))
+            .header("cookie", &session.cookie)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(response.status().as_u16(), 200);
+        assert_eq!(response.headers()["x-signbook-records"], "30000");
+        let first = response.chunk().await.expect("a chunk").expect("bytes");
+        assert!(!first.is_empty());
+        if how == "cancel" {
+            let (status, body) = app
+                .call(Some(&session), "cancel_download", json!({"id": id}))
+                .await;
+            assert_eq!(status, 200, "{body}");
+            // The body ends early (an error, or an end before the zip's directory).
+            let mut rest = 0_usize;
+            while let Ok(Some(c)) = response.chunk().await {
+                rest += c.len();
+            }
+            assert!(rest < 40 * 1024 * 1024, "stopped: {rest} more bytes");
+        } else {
+            drop(response);
+        }
+        // The server notices and stops: cancelled, and no more records written after.
+        let mut seen = Value::Null;
+        for _ in 0..100 {
+            seen = progress(id).await;
+            if seen["cancelled"] == true {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(seen["cancelled"], true, "{how}: {seen}");
+        assert_eq!(seen["done"], false, "{how}: {seen}");
+        let written = seen["written"].as_i64().expect("written");
+        assert!(written < 30_000, "{how}: {seen}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(
+            progress(id).await["written"].as_i64(),
+            Some(written),
+            "{how}: work stopped"
+        );
+    }
 }

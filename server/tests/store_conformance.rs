@@ -71,6 +71,8 @@ conformance!(
     sessions_carry_their_user_and_tenant_and_end,
     a_tenants_licence_and_retention_change,
     purging_deletes_only_records_older_than_the_cutoff,
+    app_registrations_are_found_changed_and_deleted,
+    a_server_key_is_made_once_and_kept,
 );
 
 fn ni() -> Expr {
@@ -159,6 +161,103 @@ async fn ingest_keys_are_found_by_hash(store: Arc<dyn Store>) {
         .insert_ingest_key("no-such-tenant", "x", "hash-3")
         .await
         .is_err());
+}
+
+async fn app_registrations_are_found_changed_and_deleted(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let other = tenant(store.as_ref(), "Fabrikam").await;
+    let app = app::store::AppRegistration {
+        client_id: "AAAA-1".into(),
+        object_id: "obj-1".into(),
+        tenant_id: t.id.clone(),
+        display_name: "Zeta export".into(),
+        secret_hash: "hash-1".into(),
+        secret_hint: "Qx7".into(),
+        permissions: vec!["AuditLog.Read.All".into()],
+        disabled: false,
+        created_at: 42,
+    };
+    store.insert_app(&app).await.expect("insert");
+    let second = app::store::AppRegistration {
+        client_id: "bbbb-2".into(),
+        object_id: "obj-2".into(),
+        display_name: "Alpha".into(),
+        permissions: Vec::new(),
+        ..app.clone()
+    };
+    store.insert_app(&second).await.expect("insert");
+    // Client IDs are kept lower-case and found in any case.
+    let found = store
+        .find_app("aaaa-1")
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(found.client_id, "aaaa-1");
+    assert_eq!(
+        (
+            found.display_name.as_str(),
+            found.permissions.clone(),
+            found.created_at
+        ),
+        ("Zeta export", vec!["AuditLog.Read.All".to_owned()], 42)
+    );
+    assert_eq!(store.find_app("AAAA-1").await.expect("find"), Some(found));
+    let listed: Vec<String> = store
+        .list_apps(&t.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|a| a.display_name)
+        .collect();
+    assert_eq!(listed, vec!["Alpha", "Zeta export"]);
+    assert!(store.list_apps(&other.id).await.expect("list").is_empty());
+    assert!(matches!(
+        store.insert_app(&app).await,
+        Err(app::store::StoreError::Conflict(_))
+    ));
+    store
+        .set_app_secret("aaaa-1", "hash-2", "Abc")
+        .await
+        .expect("secret");
+    store
+        .set_app_disabled("AAAA-1", true)
+        .await
+        .expect("disable");
+    let changed = store
+        .find_app("aaaa-1")
+        .await
+        .expect("find")
+        .expect("present");
+    assert_eq!(
+        (
+            changed.secret_hash.as_str(),
+            changed.secret_hint.as_str(),
+            changed.disabled
+        ),
+        ("hash-2", "Abc", true)
+    );
+    store.delete_app("aaaa-1").await.expect("delete");
+    assert_eq!(store.find_app("aaaa-1").await.expect("find"), None);
+    for result in [
+        store.delete_app("aaaa-1").await,
+        store.set_app_disabled("nope", true).await,
+        store.set_app_secret("nope", "h", "h").await,
+    ] {
+        assert!(
+            matches!(result, Err(app::store::StoreError::NotFound)),
+            "{result:?}"
+        );
+    }
+}
+
+async fn a_server_key_is_made_once_and_kept(store: Arc<dyn Store>) {
+    let first = store.server_key("k", "one").await.expect("key");
+    assert_eq!(first, "one");
+    assert_eq!(store.server_key("k", "two").await.expect("key"), "one");
+    assert_eq!(
+        store.server_key("other", "three").await.expect("key"),
+        "three"
+    );
 }
 
 async fn a_record_reads_back_exactly_as_stored(store: Arc<dyn Store>) {

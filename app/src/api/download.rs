@@ -100,12 +100,15 @@ pub mod registry {
         pub done: AtomicBool,
         /// Cancelled.
         pub cancelled: AtomicBool,
+        /// The server's work on it has ended (its thread is gone): only then does it stop
+        /// counting against the limits.
+        pub ended: AtomicBool,
         /// Why it failed.
         pub failed: Mutex<Option<String>>,
     }
 
     impl Progress {
-        /// Whether it has stopped, one way or another.
+        /// Whether it has stopped, one way or another (what the dialog shows).
         pub fn finished(&self) -> bool {
             self.done.load(Ordering::Relaxed)
                 || self.cancelled.load(Ordering::Relaxed)
@@ -129,25 +132,31 @@ pub mod registry {
                 f.get_or_insert_with(|| why.into());
             }
         }
+
+        fn working(&self) -> bool {
+            !self.ended.load(Ordering::Relaxed)
+        }
     }
 
     /// How long a finished download's progress is kept (microseconds).
     const KEEP_FINISHED: i64 = 10 * 60 * 1_000_000;
-    /// Downloads one user may have running at once.
+    /// Downloads one user may have the server working on at once.
     pub const MAX_RUNNING_PER_USER: usize = 3;
+    /// Downloads the server works on at once, for everyone.
+    pub const MAX_RUNNING: usize = 16;
 
-    /// Downloads by ID.
+    /// Downloads by user and ID.
     #[derive(Debug, Default)]
     pub struct Registry {
-        map: Mutex<HashMap<String, Arc<Progress>>>,
+        map: Mutex<HashMap<(String, String), Arc<Progress>>>,
     }
 
     /// Why a download could not start.
     #[derive(Debug, PartialEq, Eq)]
     pub enum StartError {
-        /// The ID is taken.
+        /// The user already has a download with this ID.
         InUse,
-        /// The user has too many running.
+        /// The user, or everyone together, has too many running.
         TooMany,
     }
 
@@ -155,15 +164,14 @@ pub mod registry {
         /// Registers a download of `owner` (a user ID) at `now`.
         pub fn start(&self, id: &str, owner: &str, now: i64) -> Result<Arc<Progress>, StartError> {
             let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-            map.retain(|_, p| !p.finished() || now - p.started < KEEP_FINISHED);
-            if map.contains_key(id) {
+            map.retain(|_, p| p.working() || now - p.started < KEEP_FINISHED);
+            let key = (owner.to_owned(), id.to_owned());
+            if map.contains_key(&key) {
                 return Err(StartError::InUse);
             }
-            let running = map
-                .values()
-                .filter(|p| p.owner == owner && !p.finished())
-                .count();
-            if running >= MAX_RUNNING_PER_USER {
+            let working: Vec<&Arc<Progress>> = map.values().filter(|p| p.working()).collect();
+            let mine = working.iter().filter(|p| p.owner == owner).count();
+            if mine >= MAX_RUNNING_PER_USER || working.len() >= MAX_RUNNING {
                 return Err(StartError::TooMany);
             }
             let progress = Arc::new(Progress {
@@ -171,17 +179,41 @@ pub mod registry {
                 started: now,
                 ..Progress::default()
             });
-            map.insert(id.to_owned(), Arc::clone(&progress));
+            map.insert(key, Arc::clone(&progress));
             Ok(progress)
         }
 
-        /// The download `id` if it is `owner`'s.
+        /// The download `id` of `owner`.
         pub fn find(&self, id: &str, owner: &str) -> Result<Arc<Progress>, AppError> {
             let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-            map.get(id)
-                .filter(|p| p.owner == owner)
+            map.get(&(owner.to_owned(), id.to_owned()))
                 .cloned()
                 .ok_or(AppError::NotFound)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn a_download_counts_until_its_work_ends_and_ids_are_per_user() {
+            let r = Registry::default();
+            let a = r.start("1", "ann", 0).expect("first");
+            assert_eq!(r.start("1", "ann", 0).err(), Some(StartError::InUse));
+            assert!(r.start("1", "bob", 0).is_ok(), "another user's ID space");
+            r.start("2", "ann", 0).expect("second");
+            r.start("3", "ann", 0).expect("third");
+            a.cancelled.store(true, Ordering::Relaxed);
+            assert_eq!(
+                r.start("4", "ann", 0).err(),
+                Some(StartError::TooMany),
+                "a cancelled download whose thread still runs still counts"
+            );
+            a.ended.store(true, Ordering::Relaxed);
+            r.start("4", "ann", 0).expect("a slot again");
+            assert!(r.find("1", "bob").is_ok());
+            assert!(r.find("2", "bob").is_err());
         }
     }
 }

@@ -15,6 +15,10 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+/// The latest moment a request's relative dates may be taken at (2200-01-01, microseconds):
+/// later ones are refused, so that date arithmetic cannot overflow.
+pub const MAX_NOW: i64 = 7_258_118_400_000_000;
+
 /// The largest page of rows the blade asks for.
 pub const MAX_ROWS: i64 = 500;
 
@@ -281,10 +285,11 @@ pub(crate) mod server {
 
     /// The moment a request's relative dates are taken at: its own, or now for a first page.
     pub fn pinned(now: i64) -> i64 {
-        if now == 0 {
-            chrono::Utc::now().timestamp_micros()
-        } else {
+        if (1..super::MAX_NOW).contains(&now) {
             now
+        } else {
+            // 0 (a first page), or a moment no date filter can be taken at.
+            chrono::Utc::now().timestamp_micros()
         }
     }
 

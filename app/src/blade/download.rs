@@ -96,34 +96,36 @@ pub fn DownloadMenu(close: Callback<()>) -> impl IntoView {
             });
         }
     };
+    // One view shape for every case (an `into_any` per case costs the bundle dearly).
     let summary = move || {
-        plan.get().map(|result| match result {
-            Ok(plan) => {
-                let parts: Vec<String> = plan
-                    .reports
-                    .iter()
-                    .map(|r| format!("{} {}", thousands(r.included), report_name(r.report)))
-                    .collect();
-                let left_out = (plan.left_out > 0).then(|| {
-                    view! {
-                        <p class="inline-error" role="note">
-                            {format!(
-                                "{} matching sign-ins are left out: a file holds at most {} (the newest). Narrow the date range or filters, or use the reporting API (/beta/auditLogs/signIns) to get them all.",
-                                thousands(plan.left_out),
-                                thousands(MAX_PER_FILE)
-                            )}
-                        </p>
-                    }
-                });
-                view! {
-                    <p class="download-plan">
-                        {format!("{} sign-ins: {}.", thousands(plan.total), parts.join(", "))}
-                    </p>
-                    {left_out}
+        plan.get().map(|result| {
+            let (text, note, error) = match result {
+                Ok(plan) => {
+                    let parts: Vec<String> = plan
+                        .reports
+                        .iter()
+                        .map(|r| format!("{} {}", thousands(r.included), report_name(r.report)))
+                        .collect();
+                    let note = (plan.left_out > 0).then(|| {
+                        format!(
+                            "{} matching sign-ins are left out: a file holds at most {} (the newest). Narrow the date range or filters, or use the reporting API (/beta/auditLogs/signIns) to get them all.",
+                            thousands(plan.left_out),
+                            thousands(MAX_PER_FILE)
+                        )
+                    });
+                    (
+                        format!("{} sign-ins: {}.", thousands(plan.total), parts.join(", ")),
+                        note,
+                        None,
+                    )
                 }
-                .into_any()
+                Err(e) => (String::new(), None, Some(e.to_string())),
+            };
+            view! {
+                <p class="download-plan">{text}</p>
+                {note.map(|n| view! { <p class="inline-error" role="note">{n}</p> })}
+                {error.map(|e| view! { <p class="inline-error" role="alert">{e}</p> })}
             }
-            Err(e) => view! { <p class="inline-error" role="alert">{e.to_string()}</p> }.into_any(),
         })
     };
     let status = move || {

@@ -33,8 +33,15 @@ fn public(path: &str) -> bool {
 fn is_graph_api(path: &str) -> bool {
     path.starts_with("/v1.0/")
         || path.starts_with("/beta/")
-        || path.ends_with("/oauth2/v2.0/token")
-        || path.ends_with("/v2.0/.well-known/openid-configuration")
+        || tenant_path(path, "oauth2/v2.0/token")
+        || tenant_path(path, "v2.0/.well-known/openid-configuration")
+}
+
+/// `/{tenant}/{rest}` with one tenant segment.
+fn tenant_path(path: &str, rest: &str) -> bool {
+    path.strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .is_some_and(|(tenant, tail)| !tenant.is_empty() && tail == rest)
 }
 
 /// Paths a session that must change its password may still use.
@@ -47,7 +54,7 @@ fn allowed_before_password_change(path: &str) -> bool {
 
 /// State-changing requests that do not use the session cookie (they carry their own key).
 fn csrf_exempt(path: &str) -> bool {
-    path == "/api/v1/ingest" || path.ends_with("/oauth2/v2.0/token")
+    path == "/api/v1/ingest" || tenant_path(path, "oauth2/v2.0/token")
 }
 
 /// A cookie's value from the request.

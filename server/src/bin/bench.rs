@@ -79,6 +79,7 @@ struct Figures {
     import_rate: f64,
     bytes_per_event: f64,
     queries: Vec<(String, Vec<f64>)>,
+    downloads: Vec<Download>,
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
@@ -192,7 +193,10 @@ async fn bench_backend(args: &Args, backend: &'static str, file: &Path) -> anyho
 
     // 2. Queries on the loaded database.
     eprintln!("[{backend}] timing queries…");
-    let queries = time_queries(args, store.as_ref(), &tenant.id).await?;
+    let mut queries = time_queries(args, store.as_ref(), &tenant.id).await?;
+    eprintln!("[{backend}] timing the reporting API and downloads…");
+    let (api, downloads) = api_figures(args, Arc::clone(&store), &tenant).await?;
+    queries.extend(api);
     drop(store);
     drop_database(args, pg_name).await?;
 
@@ -226,15 +230,12 @@ async fn bench_backend(args: &Args, backend: &'static str, file: &Path) -> anyho
         import_rate,
         bytes_per_event,
         queries,
+        downloads,
     })
 }
 
-async fn ingest_over_http(
-    args: &Args,
-    store: Arc<dyn Store>,
-    tenant_id: &str,
-    file: &Path,
-) -> anyhow::Result<f64> {
+/// Serves the real router on `store` at a free port; returns its base URL.
+async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
     let options = leptos::prelude::LeptosOptions::builder()
         .output_name("signbook")
         .site_root("target/site")
@@ -251,19 +252,220 @@ async fn ingest_over_http(
             server::auth::Clock::system(),
         )?),
         api: Arc::new(
-            server::graph::Api::load(store.as_ref(), server::graph::ApiConfig::default()).await?,
+            server::graph::Api::load(
+                store.as_ref(),
+                server::graph::ApiConfig {
+                    rate: None,
+                    ..server::graph::ApiConfig::default()
+                },
+            )
+            .await?,
         ),
     };
+    let app = server::web::router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    Ok(base)
+}
+
+/// This process's resident memory in bytes (Linux; 0 elsewhere).
+fn rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// The reporting API (a page of 1,000 records, the next page, a filtered page, a page of
+/// summarized sign-ins over the demo's 30 days) and the download bundles (throughput and
+/// memory growth while streaming), over HTTP with the real router.
+async fn api_figures(
+    args: &Args,
+    store: Arc<dyn Store>,
+    tenant: &app::store::Tenant,
+) -> anyhow::Result<(Vec<(String, Vec<f64>)>, Vec<Download>)> {
+    let base = serve(Arc::clone(&store)).await?;
+    let client = reqwest::Client::new();
+    let (registration, secret) = server::graph::apps::register(
+        store.as_ref(),
+        tenant,
+        "bench",
+        &[server::graph::AUDIT_LOG_READ_ALL],
+        Utc::now().timestamp_micros(),
+    )
+    .await?;
+    let token: serde_json::Value = client
+        .post(format!("{base}/{}/oauth2/v2.0/token", tenant.id))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", registration.client_id.as_str()),
+            ("client_secret", secret.as_str()),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = token["access_token"]
+        .as_str()
+        .context("no access token")?
+        .to_owned();
+    let get = |url: String| {
+        let (client, token) = (client.clone(), token.clone());
+        async move {
+            let response = client.get(&url).bearer_auth(&token).send().await?;
+            let status = response.status();
+            let body: serde_json::Value = response.json().await?;
+            anyhow::ensure!(status.is_success(), "{url}: {status} {body}");
+            anyhow::ensure!(
+                body["value"].as_array().is_some_and(|v| !v.is_empty()),
+                "{url}: no items"
+            );
+            Ok(body)
+        }
+    };
+    let mut out = Vec::new();
+    let first = format!("{base}/beta/auditLogs/signIns?$top=1000");
+    let times = timed(args.runs, |_| get(first.clone())).await?;
+    out.push((
+        "API: page of 1,000 records (beta, newest)".to_owned(),
+        times,
+    ));
+    let next = get(first.clone()).await?["@odata.nextLink"]
+        .as_str()
+        .context("a next link")?
+        .to_owned();
+    let times = timed(args.runs, |_| get(next.clone())).await?;
+    out.push(("API: next page of 1,000 by $skiptoken".to_owned(), times));
+    let filtered = format!(
+        "{base}/beta/auditLogs/signIns?$top=1000&$filter=signInEventTypes/any(t:%20t%20eq%20%27nonInteractiveUser%27)%20and%20status/errorCode%20ne%200"
+    );
+    let times = timed(args.runs, |_| get(filtered.clone())).await?;
+    out.push((
+        "API: page of 1,000, non-interactive failures".to_owned(),
+        times,
+    ));
+    for window in ["h1", "d1"] {
+        let url = format!(
+            "{base}/beta/auditLogs/getSummarizedNonInteractiveSignIns(aggregationWindow='{window}')?$top=1000"
+        );
+        let times = timed(args.runs, |_| get(url.clone())).await?;
+        out.push((
+            format!("API: page of 1,000 summarized non-interactive sign-ins, {window}, 30 days"),
+            times,
+        ));
+    }
+
+    // Downloads need a signed-in reader: a session made directly in the store.
+    let user = server::accounts::create_user(
+        store.as_ref(),
+        tenant,
+        "bench.reader@contoso.com",
+        None,
+        app::store::Role::ReportsReader,
+        Some("bench-password-123".into()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?
+    .user;
+    let session = server::keys::new_ingest_key();
+    let now = Utc::now().timestamp_micros();
+    store
+        .insert_session(&app::store::SessionRow {
+            token_hash: server::auth::token_hash(&session),
+            user_id: user.id.clone(),
+            csrf_token: "bench".into(),
+            correlation_id: "bench".into(),
+            created_at: now,
+            last_seen_at: now,
+            refreshed_at: now,
+        })
+        .await?;
+    let mut downloads = Vec::new();
+    for format in ["csv", "json"] {
+        let url = format!(
+            "{base}/api/download?format={format}&id=bench-{format}&date=custom&start=2026-10-01T00%3A00%3A00Z&end=2026-11-02T00%3A00%3A00Z"
+        );
+        let baseline = rss_bytes();
+        let peak = Arc::new(std::sync::atomic::AtomicU64::new(baseline));
+        let sampling = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let sampler = {
+            let (peak, sampling) = (Arc::clone(&peak), Arc::clone(&sampling));
+            tokio::spawn(async move {
+                while sampling.load(std::sync::atomic::Ordering::Relaxed) {
+                    peak.fetch_max(rss_bytes(), std::sync::atomic::Ordering::Relaxed);
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            })
+        };
+        let started = Instant::now();
+        let mut response = client
+            .get(&url)
+            .header("cookie", format!("signbook_session={session}"))
+            .send()
+            .await?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "download: {}",
+            response.status()
+        );
+        let records: i64 = response
+            .headers()
+            .get("x-signbook-records")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .unwrap_or(0);
+        let mut bytes = 0_u64;
+        while let Some(chunk) = response.chunk().await? {
+            bytes += chunk.len() as u64;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        sampling.store(false, std::sync::atomic::Ordering::Relaxed);
+        sampler.await?;
+        let growth = peak
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_sub(baseline);
+        eprintln!(
+            "download {format}: {records} records, {:.1} MB zip in {seconds:.2} s, memory +{:.1} MB",
+            bytes as f64 / 1e6,
+            growth as f64 / 1e6
+        );
+        downloads.push(Download {
+            format,
+            records,
+            zip_mb: bytes as f64 / 1e6,
+            records_per_second: records as f64 / seconds,
+            growth_mb: growth as f64 / 1e6,
+        });
+    }
+    Ok((out, downloads))
+}
+
+/// One download's figures.
+struct Download {
+    format: &'static str,
+    records: i64,
+    zip_mb: f64,
+    records_per_second: f64,
+    growth_mb: f64,
+}
+
+async fn ingest_over_http(
+    args: &Args,
+    store: Arc<dyn Store>,
+    tenant_id: &str,
+    file: &Path,
+) -> anyhow::Result<f64> {
     let key = server::keys::new_ingest_key();
     store
         .insert_ingest_key(tenant_id, "bench", &server::keys::hash_key(&key))
         .await?;
-    let app = server::web::router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/api/v1/ingest", listener.local_addr()?);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app.into_make_service()).await;
-    });
+    let url = format!("{}/api/v1/ingest", serve(Arc::clone(&store)).await?);
 
     // Two requests in flight: the server parses one while it writes the other.
     let (tx, rx) = tokio::sync::mpsc::channel::<String>(2);
@@ -485,6 +687,24 @@ fn print_results(args: &Args, results: &[Figures]) {
     row("Bytes on disk per event", &|r| {
         format!("{:.0}", r.bytes_per_event)
     });
+    for i in 0..2 {
+        if let Some(d) = results.first().and_then(|r| r.downloads.get(i)) {
+            row(
+                &format!(
+                    "Download {} bundle: records, MB zip, records/s, memory growth MB",
+                    d.format
+                ),
+                &|r| {
+                    r.downloads.get(i).map_or_else(String::new, |d| {
+                        format!(
+                            "{} / {:.1} / {:.0} / {:.1}",
+                            d.records, d.zip_mb, d.records_per_second, d.growth_mb
+                        )
+                    })
+                },
+            );
+        }
+    }
     if let Some(first) = results.first() {
         for (i, (label, _)) in first.queries.iter().enumerate() {
             row(&format!("{label}: p50 / p95 ms"), &|r| {

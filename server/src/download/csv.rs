@@ -198,9 +198,13 @@ fn get<'a>(record: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
 
 /// Text that a spreadsheet would not run as a formula.
 pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
-        _ => text.into(),
+    let formula = |t: &str| t.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // A value that already looks neutralised gets a quote too, so that import (which takes
+    // one quote off) gives it back unchanged.
+    if formula(text.trim_start_matches('\'')) {
+        format!("'{text}").into()
+    } else {
+        text.into()
     }
 }
 
@@ -404,5 +408,9 @@ mod tests {
         assert_eq!(at("User"), "'=HYPERLINK(\"http://x\")");
         assert_eq!(at("User agent"), "'-2+3");
         assert_eq!(at("Application"), "'@SUM(A1)");
+        // Import takes one quote off: a value that already began with one survives.
+        for text in ["'=x", "''=x", "=x", "plain", "'quoted", "-1", "'", ""] {
+            assert_eq!(crate::import::csv::unneutralise(&neutralise(text)), text);
+        }
     }
 }

@@ -91,7 +91,11 @@ fn parse_request(raw: Option<&str>, need_id: bool) -> Result<Request, ApiError> 
     let now = match get("now") {
         Some(t) => t
             .parse::<i64>()
-            .map_err(|_| ApiError::bad_request("now is microseconds since 1970"))?,
+            .ok()
+            .filter(|n| (1..app::api::report::MAX_NOW).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request("now is microseconds since 1970, before the year 2200")
+            })?,
         None => chrono::Utc::now().timestamp_micros(),
     };
     let filter =
@@ -188,22 +192,54 @@ enum Batch {
     End,
 }
 
-/// A `Write` that hands the response chunks of [`CHUNK`] bytes through a bounded channel; it
-/// fails once the response is gone, which stops the writer.
+/// How long the writer waits for a client that reads nothing before giving up.
+const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// A `Write` that hands the response chunks of [`CHUNK`] bytes through a bounded channel. It
+/// fails once the response is gone, when the download is cancelled, or when the client has
+/// read nothing for [`IDLE_LIMIT`] — so a writer thread never waits forever.
 struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
     buf: Vec<u8>,
+    progress: Arc<Progress>,
 }
 
 impl ChannelWriter {
     fn send(&mut self) -> std::io::Result<()> {
+        use tokio::sync::mpsc::error::TrySendError;
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the download was closed")
-        })
+        let mut chunk = Ok(Bytes::from(std::mem::replace(
+            &mut self.buf,
+            Vec::with_capacity(CHUNK),
+        )));
+        let since = std::time::Instant::now();
+        loop {
+            match self.tx.try_send(chunk) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(_)) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the download was closed",
+                    ))
+                }
+                Err(TrySendError::Full(back)) => chunk = back,
+            }
+            if self.progress.cancelled.load(Ordering::Relaxed) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "cancelled",
+                ));
+            }
+            if since.elapsed() > IDLE_LIMIT {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the browser stopped reading the download",
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
     }
 }
 
@@ -221,6 +257,15 @@ impl Write for ChannelWriter {
     }
 }
 
+/// Marks a download's work as ended when the writer thread leaves, however it leaves.
+struct Ended(Arc<Progress>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        self.0.ended.store(true, Ordering::Relaxed);
+    }
+}
+
 /// `GET /api/download?format=csv|json&id=…&now=…&<filter>`: the zip, streamed.
 pub async fn download(
     State(state): State<AppState>,
@@ -229,16 +274,6 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let (scope, owner) = scope_of(&state, principal)?;
     let request = parse_request(raw.as_deref(), true)?;
-    let progress = state
-        .api
-        .downloads
-        .start(&request.id, &owner, state.auth.clock.now())
-        .map_err(|e| match e {
-            StartError::InUse => {
-                ApiError::bad_request("This download ID is in use; start a new download.")
-            }
-            StartError::TooMany => ApiError::too_many_requests(10),
-        })?;
     // Counting first: the dialog shows "n of total", and each file stops at its limit.
     let mut filters = Vec::new();
     let mut total = 0;
@@ -252,6 +287,17 @@ pub async fn download(
         total += included;
         filters.push((report, filter, included));
     }
+    // Registered once the counts are in, so a failure before this point holds no slot.
+    let progress = state
+        .api
+        .downloads
+        .start(&request.id, &owner, state.auth.clock.now())
+        .map_err(|e| match e {
+            StartError::InUse => {
+                ApiError::bad_request("This download ID is in use; start a new download.")
+            }
+            StartError::TooMany => ApiError::too_many_requests(10),
+        })?;
     progress.total.store(total, Ordering::Relaxed);
     let dates = name_dates(&scope, &request);
     let names = files(request.format, &dates);
@@ -317,9 +363,11 @@ pub async fn download(
     let writer_progress = Arc::clone(&progress);
     let format = request.format;
     tokio::task::spawn_blocking(move || {
+        let _ended = Ended(Arc::clone(&writer_progress));
         let out = ChannelWriter {
             tx: byte_tx.clone(),
             buf: Vec::with_capacity(CHUNK),
+            progress: Arc::clone(&writer_progress),
         };
         let result = write_zip(out, format, &names, page_rx, &writer_progress);
         match result {
@@ -328,16 +376,16 @@ pub async fn download(
             }
             Ok(()) => {}
             Err(e) => {
-                let gone = e.kind() == std::io::ErrorKind::BrokenPipe;
-                if gone {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
                     // The browser went away: that is a cancel.
                     writer_progress.cancelled.store(true, Ordering::Relaxed);
-                } else {
+                } else if !writer_progress.cancelled.load(Ordering::Relaxed) {
                     tracing::error!(error = %e, "writing a download failed");
                     writer_progress.fail(format!("The download failed: {e}"));
-                    // End the response with an error so the browser marks the file failed.
-                    let _ = byte_tx.blocking_send(Err(e));
                 }
+                // End the response with an error, so the browser marks the file failed rather
+                // than saving a truncated zip as if it were whole.
+                let _ = byte_tx.try_send(Err(e));
             }
         }
     });

@@ -4,7 +4,6 @@
 //! 0, 7000215 (invalid secret), 700016 (unknown app), 7000112 (disabled app).
 
 use super::signing::{jwt, Claims};
-use super::AUDIT_LOG_READ_ALL;
 use crate::auth::record::Client;
 use crate::keys::hash_key;
 use crate::state::AppState;
@@ -33,13 +32,14 @@ pub fn new_secret() -> String {
         .collect()
 }
 
-/// Registers an app in a tenant with `AuditLog.Read.All` (unless `read` is false); returns it
-/// and its secret, which is shown once and never stored.
+/// Registers an app in a tenant with `permissions` ([`AUDIT_LOG_READ_ALL`],
+/// [`super::SIGNINS_INGEST`]); returns it and its secret, which is shown once and never
+/// stored.
 pub async fn register(
     store: &dyn Store,
     tenant: &Tenant,
     name: &str,
-    read: bool,
+    permissions: &[&str],
     now: i64,
 ) -> anyhow::Result<(AppRegistration, String)> {
     let name = name.trim();
@@ -59,11 +59,7 @@ pub async fn register(
         display_name: name.to_owned(),
         secret_hash: hash_key(&secret),
         secret_hint: secret.chars().take(3).collect(),
-        permissions: if read {
-            vec![AUDIT_LOG_READ_ALL.to_owned()]
-        } else {
-            Vec::new()
-        },
+        permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
         disabled: false,
         created_at: now,
     };
@@ -391,6 +387,7 @@ pub async fn token(
                 tid: tenant.id.clone(),
                 roles: app.permissions.clone(),
                 uti: uuid::Uuid::new_v4().simple().to_string(),
+                sec: super::signing::secret_stamp(&app.secret_hash),
             };
             let body = json!({
                 "token_type": "Bearer",
@@ -401,8 +398,18 @@ pub async fn token(
             (TokenOutcome::Issued, (StatusCode::OK, Json(body)).into_response())
         }
     };
+    // Failures are recorded up to a rate per tenant, so that a flood of made-up requests from
+    // many addresses cannot fill the tenant's log; issued tokens are always recorded.
+    let record_it = outcome == TokenOutcome::Issued
+        || state
+            .api
+            .token_failure_records
+            .attempt(&tenant.id, now)
+            .is_ok();
     let record = signin_record(&tenant, &client_id, found.as_ref(), outcome, &client, at);
-    if let Err(e) = state.store.insert_signins(&tenant.id, &[record]).await {
+    if !record_it {
+        tracing::warn!(tenant = %tenant.id, "token request failures over the recording rate; not recorded");
+    } else if let Err(e) = state.store.insert_signins(&tenant.id, &[record]).await {
         // Issuing nothing is better than issuing a token nobody can see in the log.
         tracing::error!(error = %e, "recording a token request failed");
         return crate::error::ApiError::internal(&e).into_response();

@@ -35,6 +35,9 @@ use std::fmt::Write as _;
 
 /// The permission that lets an app read sign-ins.
 pub const AUDIT_LOG_READ_ALL: &str = "AuditLog.Read.All";
+/// Signbook's own permission that lets an app push sign-ins (`POST /api/v1/ingest`); never
+/// granted unless asked for.
+pub const SIGNINS_INGEST: &str = "Signbook.SignIns.Ingest";
 
 /// The API's configuration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +106,8 @@ pub struct Api {
     limiter: Option<Limiter>,
     /// Token requests per client IP (bounds the sign-in records a flood can write).
     pub token_limiter: Limiter,
+    /// Failed token requests recorded per tenant (beyond it they are answered, not recorded).
+    pub token_failure_records: Limiter,
     /// Downloads in progress.
     pub downloads: std::sync::Arc<app::api::download::Registry>,
 }
@@ -127,6 +132,10 @@ impl Api {
             limiter: config.rate.map(Limiter::new),
             token_limiter: Limiter::new(Rate {
                 max: 60,
+                window: 60_000_000,
+            }),
+            token_failure_records: Limiter::new(Rate {
+                max: 300,
                 window: 60_000_000,
             }),
             downloads: std::sync::Arc::default(),
@@ -236,7 +245,11 @@ pub async fn app_of_token(
         .store
         .find_app(&claims.appid)
         .await?
-        .filter(|a| !a.disabled && a.tenant_id == claims.tid)
+        .filter(|a| {
+            !a.disabled
+                && a.tenant_id == claims.tid
+                && signing::secret_stamp(&a.secret_hash) == claims.sec
+        })
         .ok_or_else(|| {
             ApiError::unauthorized("The application of this token is disabled or deleted.")
         })?;
@@ -249,7 +262,11 @@ pub async fn app_of_token(
         if !app.permissions.iter().any(|p| p == permission) {
             return Err(ApiError::forbidden(
                 "Authorization_RequestDenied",
-                "Application missing Microsoft Entra ID 'Read directory data' or 'Read all audit log data' permission",
+                if permission == AUDIT_LOG_READ_ALL {
+                    "Application missing Microsoft Entra ID 'Read directory data' or 'Read all audit log data' permission".to_owned()
+                } else {
+                    format!("The application lacks the {permission} permission.")
+                },
             ));
         }
     }
@@ -388,7 +405,7 @@ fn open_skiptoken<C: serde::de::DeserializeOwned>(
 
 /// A next link: the same options with a new skip token.
 fn next_link(base: &str, path: &str, options: &Options, token: &str) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
+    let mut pairs = Vec::new();
     for (name, value) in [
         ("$filter", &options.filter),
         ("$top", &options.top),
@@ -397,11 +414,27 @@ fn next_link(base: &str, path: &str, options: &Options, token: &str) -> String {
         ("$count", &options.count),
     ] {
         if let Some(v) = value {
-            query.append_pair(name, v);
+            pairs.push(format!("{name}={}", percent(v)));
         }
     }
-    query.append_pair("$skiptoken", token);
-    format!("{base}{path}?{}", query.finish())
+    pairs.push(format!("$skiptoken={}", percent(token)));
+    format!("{base}{path}?{}", pairs.join("&"))
+}
+
+/// Percent-encodes a query value as Graph's links do (`%20` for a space, never `+`).
+fn percent(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(char::from(b))
+            }
+            _ => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 fn json_response(body: String) -> Response {
@@ -410,6 +443,10 @@ fn json_response(body: String) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; odata.metadata=minimal; charset=utf-8"),
     );
+    // Answers depend on the caller: no shared cache may keep them.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -572,7 +609,10 @@ async fn one(
         .ok_or_else(not_found)?;
     let record: app::model::SignIn =
         serde_json::from_str(&stored.json).map_err(|e| ApiError::internal(&e))?;
-    if !scope.admits(&record) {
+    // v1.0 knows interactive sign-ins only, as its list does.
+    if !scope.admits(&record)
+        || (version == Version::V1 && record.event_type() != EventType::Interactive)
+    {
         return Err(not_found());
     }
     let projected = project(&stored.json, version, select.as_deref())?;

@@ -510,7 +510,12 @@ impl Parser<'_> {
     fn lambda_term(&mut self, var: &str) -> Result<Expr, QueryError> {
         if matches!(self.peek(), Some(Token::Open)) {
             self.next();
+            self.depth += 1;
+            if self.depth > MAX_DEPTH {
+                return err("The $filter nests too deeply.");
+            }
             let inner = self.lambda_or(var)?;
+            self.depth -= 1;
             self.expect(Token::Close, "a closing parenthesis")?;
             return Ok(inner);
         }
@@ -948,6 +953,15 @@ mod tests {
             .contains("nests too deeply"));
         let deep_not = format!("{}appId eq 'a'", "not ".repeat(100));
         assert!(beta(&deep_not).is_err());
+        let deep_any = format!(
+            "signInEventTypes/any(t: {}t eq 'servicePrincipal'{})",
+            "(".repeat(100),
+            ")".repeat(100)
+        );
+        assert!(beta(&deep_any)
+            .expect_err("deep any")
+            .0
+            .contains("nests too deeply"));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -103,6 +103,14 @@ pub struct Claims {
     pub roles: Vec<String>,
     /// Token ID.
     pub uti: String,
+    /// Which secret the token was issued for ([`secret_stamp`]): a new secret ends the
+    /// tokens of the old one.
+    pub sec: String,
+}
+
+/// A short, non-reversible stamp of a client secret's hash.
+pub fn secret_stamp(secret_hash: &str) -> String {
+    hex::encode(&Sha256::digest(format!("token-stamp:{secret_hash}").as_bytes())[..8])
 }
 
 const JWT_HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
@@ -177,6 +185,7 @@ mod tests {
             tid: "t".into(),
             roles: vec!["AuditLog.Read.All".into()],
             uti: "u".into(),
+            sec: secret_stamp("h"),
         }
     }
 

@@ -479,7 +479,15 @@ fn la_category(category: &str) -> Option<EventType> {
 /// A cell as it was before a download neutralised it for spreadsheets (`'=…` → `=…`).
 pub(crate) fn unneutralise(text: &str) -> &str {
     match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        // One quote comes off when quotes lead to a formula character (`'=x` was `=x`,
+        // `''=x` was `'=x`): what a download adds, nothing else.
+        Some(rest)
+            if rest
+                .trim_start_matches('\'')
+                .starts_with(['=', '+', '-', '@', '\t', '\r']) =>
+        {
+            rest
+        }
         _ => text,
     }
 }

@@ -97,7 +97,7 @@ fn is_zip(path: &Path) -> bool {
 
 /// Files a zip may hold, and bytes they may unpack to (a guard against zip bombs).
 const MAX_ZIP_FILES: usize = 64;
-const MAX_UNZIPPED_BYTES: u64 = 64 * 1024 * 1024 * 1024;
+const MAX_UNZIPPED_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 
 /// Unpacks a download bundle's files (by their base names) into a new temporary directory.
 fn unzip(path: &Path) -> anyhow::Result<(tempfile::TempDir, Vec<PathBuf>)> {
@@ -112,6 +112,7 @@ fn unzip(path: &Path) -> anyhow::Result<(tempfile::TempDir, Vec<PathBuf>)> {
     let dir = tempfile::tempdir()?;
     let mut out = Vec::new();
     let mut budget = MAX_UNZIPPED_BYTES;
+    let mut seen = HashSet::new();
     for n in 0..archive.len() {
         let mut entry = archive.by_index(n)?;
         if entry.is_dir() {
@@ -122,10 +123,18 @@ fn unzip(path: &Path) -> anyhow::Result<(tempfile::TempDir, Vec<PathBuf>)> {
             .enclosed_name()
             .and_then(|p| p.file_name().map(|n| n.to_owned()))
             .with_context(|| format!("the archive entry {:?} has no usable name", entry.name()))?;
+        // Two entries of one name (in different folders, or differing in case) would
+        // overwrite each other: refuse rather than import one of them silently.
+        let lower = name.to_string_lossy().to_lowercase();
+        anyhow::ensure!(
+            seen.insert(lower),
+            "the archive holds two files named {:?}",
+            name
+        );
         let target = dir.path().join(name);
         let mut file = std::fs::File::create(&target)?;
         let copied = std::io::copy(&mut (&mut entry).take(budget + 1), &mut file)?;
-        anyhow::ensure!(copied <= budget, "the archive unpacks to more than 64 GB");
+        anyhow::ensure!(copied <= budget, "the archive unpacks to more than 16 GB");
         budget -= copied;
         out.push(target);
     }
