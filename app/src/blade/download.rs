@@ -72,6 +72,9 @@ pub fn DownloadMenu(close: Callback<()>) -> impl IntoView {
                     progress.set(Some(p));
                     if finished {
                         active.set(None);
+                        // The next download gets a new ID (changing it while the link is
+                        // being followed would send the browser to the new one).
+                        serial.update(|n| *n += 1);
                     }
                 }
             }
@@ -83,11 +86,14 @@ pub fn DownloadMenu(close: Callback<()>) -> impl IntoView {
             t.clear();
         }
     });
-    let start = move |_| {
-        // The link's own click saves the file; the next download gets a new ID.
+    let start = move |ev: leptos::ev::MouseEvent| {
+        // The link's own click saves the file; one download at a time from this dialog.
+        if active.get_untracked().is_some() {
+            ev.prevent_default();
+            return;
+        }
         active.set(Some(id()));
         progress.set(Some(ProgressReport::default()));
-        serial.update(|n| *n += 1);
     };
     let cancel = move |_| {
         if let Some(current) = active.get_untracked() {
@@ -176,7 +182,8 @@ pub fn DownloadMenu(close: Callback<()>) -> impl IntoView {
             </fieldset>
             {status}
             <div class="actions">
-                <a class="button primary" rel="external" download="" href=href on:click=start>"Download"</a>
+                <a class="button primary" rel="external" download="" href=href on:click=start
+                    aria-disabled=move || active.get().is_some().to_string()>"Download"</a>
                 <button type="button" on:click=move |_| close.run(())>"Close"</button>
             </div>
         </div>

@@ -478,7 +478,7 @@ fn write_zip(
             }
             Format::Json => zip.write_all(b"[")?,
         }
-        let columns = csv::columns(csv::header(report));
+        let columns = csv::columns(&csv::header(report));
         loop {
             if let Some(e) = cancelled() {
                 return Err(e);

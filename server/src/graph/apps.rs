@@ -209,6 +209,23 @@ fn credentials(
     }
 }
 
+/// The tenant of a token route, by ID or name, or Entra's answer for an unknown one.
+async fn tenant_of(state: &AppState, tenant_ref: &str) -> Result<Tenant, Box<Response>> {
+    match state.store.find_tenant(tenant_ref.trim()).await {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(Box::new(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_tenant",
+            90002,
+            &format!(
+                "Tenant '{}' not found.",
+                tenant_ref.chars().take(64).collect::<String>()
+            ),
+        ))),
+        Err(e) => Err(Box::new(crate::error::ApiError::from(e).into_response())),
+    }
+}
+
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`: what MSAL reads before asking for
 /// a token. MSAL accepts only https endpoints, so they are given as https on the request's
 /// host: clients reach Signbook over TLS (a proxy), or — as the SDK test does over plain HTTP
@@ -218,20 +235,9 @@ pub async fn openid_configuration(
     Path(tenant_ref): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let tenant = match state.store.find_tenant(tenant_ref.trim()).await {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_tenant",
-                90002,
-                &format!(
-                    "Tenant '{}' not found.",
-                    tenant_ref.chars().take(64).collect::<String>()
-                ),
-            )
-        }
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    let tenant = match tenant_of(&state, &tenant_ref).await {
+        Ok(t) => t,
+        Err(response) => return *response,
     };
     let host = headers
         .get(header::HOST)
@@ -275,20 +281,9 @@ pub async fn token(
             .insert(header::RETRY_AFTER, secs.into());
         return response;
     }
-    let tenant = match state.store.find_tenant(tenant_ref.trim()).await {
-        Ok(Some(t)) => t,
-        Ok(None) => {
-            return oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_tenant",
-                90002,
-                &format!(
-                    "Tenant '{}' not found.",
-                    tenant_ref.chars().take(64).collect::<String>()
-                ),
-            )
-        }
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
+    let tenant = match tenant_of(&state, &tenant_ref).await {
+        Ok(t) => t,
+        Err(response) => return *response,
     };
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
