@@ -10,6 +10,7 @@
 //! POST /admin/users/{create,role,reset,disable,enable,unlock}, GET and POST /account/password,
 //! POST /signin, POST /signout, POST /api/v1/ingest.
 
+#[macro_use]
 mod common;
 
 use app::api::report::{
@@ -25,29 +26,6 @@ use common::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, dir) = super::sqlite_store().await;
-                    super::$name(store, Some(dir)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(store) = super::postgres_store().await else { return };
-                    super::$name(store, None).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     the_authorization_matrix_holds,

@@ -5,6 +5,7 @@
 //! token, the CSV and JSON bundles and their round trip through `signbook import`, and
 //! Microsoft's Python Graph SDK against it all.
 
+#[macro_use]
 mod common;
 
 use app::filter::{report_expr, Expr, Field, Literal, Op};
@@ -15,29 +16,6 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::sync::Arc;
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, dir) = super::sqlite_store().await;
-                    super::$name(store, Some(dir)).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(store) = super::postgres_store().await else { return };
-                    super::$name(store, None).await;
-                }
-            )*
-        }
-    };
-}
 
 on_both_backends!(
     tokens_are_issued_refused_and_recorded,

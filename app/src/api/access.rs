@@ -142,6 +142,21 @@ impl Scope {
         }
     }
 
+    /// The blade's `filter` on `report` (relative dates taken at `now`, microseconds),
+    /// limited to the scope: what every report read and download selects.
+    pub fn report_filter(
+        &self,
+        report: EventType,
+        filter: &crate::filter::ReportFilter,
+        now: i64,
+    ) -> Expr {
+        let at = chrono::DateTime::from_timestamp_micros(now).unwrap_or_default();
+        self.limit(
+            Some(report),
+            crate::filter::report_expr(report).and(filter.to_expr(at)),
+        )
+    }
+
     /// `filter` limited to the scope.
     pub fn limit(&self, report: Option<EventType>, filter: Expr) -> Expr {
         match self.restriction(report) {

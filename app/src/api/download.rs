@@ -78,6 +78,32 @@ pub async fn cancel_download(id: String) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub use registry::{Progress, Registry};
 
+/// What a download of `filter` (relative dates taken at `now`) holds in `scope`: the plan the
+/// dialog shows and the counts the server's download stops each file at.
+#[cfg(feature = "ssr")]
+pub async fn plan_of(
+    store: &dyn crate::store::Store,
+    scope: &super::access::Scope,
+    filter: &ReportFilter,
+    now: i64,
+) -> Result<Plan, AppError> {
+    let mut reports = Vec::new();
+    for report in REPORTS {
+        let expr = scope.report_filter(report, filter, now);
+        let matching = store.count_signins(scope.tenant_id(), &expr).await?;
+        reports.push(PlanReport {
+            report,
+            matching,
+            included: matching.min(MAX_PER_FILE),
+        });
+    }
+    Ok(Plan {
+        total: reports.iter().map(|r| r.included).sum(),
+        left_out: reports.iter().map(|r| r.matching - r.included).sum(),
+        reports,
+    })
+}
+
 /// Downloads in progress (server only).
 #[cfg(feature = "ssr")]
 pub mod registry {
@@ -222,28 +248,12 @@ pub mod registry {
 mod server {
     use super::*;
     use crate::api::access::{principal, Scope};
-    use crate::api::report::server::{ctx, pinned, report_filter};
+    use crate::api::report::server::{ctx, pinned};
     use std::sync::atomic::Ordering;
 
     pub async fn plan(filter: ReportFilter, now: i64) -> Result<Plan, AppError> {
-        let ctx = ctx();
         let scope = Scope::current()?;
-        let now = pinned(now);
-        let mut reports = Vec::new();
-        for report in REPORTS {
-            let expr = report_filter(&scope, report, &filter, now);
-            let matching = ctx.store.count_signins(scope.tenant_id(), &expr).await?;
-            reports.push(PlanReport {
-                report,
-                matching,
-                included: matching.min(MAX_PER_FILE),
-            });
-        }
-        Ok(Plan {
-            total: reports.iter().map(|r| r.included).sum(),
-            left_out: reports.iter().map(|r| r.matching - r.included).sum(),
-            reports,
-        })
+        plan_of(ctx().store.as_ref(), &scope, &filter, pinned(now)).await
     }
 
     pub fn progress(id: &str) -> Result<ProgressReport, AppError> {

@@ -263,7 +263,7 @@ pub(crate) mod server {
     use super::*;
     use crate::api::access::{principal, Scope};
     use crate::api::ServerContext;
-    use crate::filter::{report_expr, Expr};
+    use crate::filter::Expr;
     use crate::model::SignIn;
     use crate::store::{GroupQuery, ListQuery, MembersQuery, StoredSignIn};
 
@@ -304,10 +304,7 @@ pub(crate) mod server {
         filter: &ReportFilter,
         now: i64,
     ) -> Expr {
-        scope.limit(
-            Some(report),
-            report_expr(report).and(filter.to_expr(time(now))),
-        )
+        scope.report_filter(report, filter, now)
     }
 
     pub fn parse(stored: &StoredSignIn) -> Result<SignIn, AppError> {

