@@ -53,6 +53,7 @@ conformance!(
     groups_join_rows_that_differ_only_in_time,
     groups_treat_case_and_empty_key_fields_as_equal,
     the_time_aggregate_splits_groups_into_buckets,
+    bucketed_groups_page_across_sparse_days,
     groups_are_computed_over_the_filter,
     group_paging_stays_stable_while_records_arrive,
     a_group_pages_through_its_members,
@@ -960,6 +961,86 @@ async fn the_time_aggregate_splits_groups_into_buckets(store: Arc<dyn Store>) {
             assert!(rows.iter().all(|r| r.bucket % size == 0
                 && r.first_at >= r.bucket
                 && r.last_at < r.bucket + size));
+        }
+    }
+}
+
+/// Bucketed groups are read a window of buckets at a time from the newest (store/mod.rs,
+/// `newest_groups`): pages must come out as one whole grouping would give them, across empty
+/// hours and days (windows that find nothing), with ties in time going to the greatest
+/// Request ID, and within the filter's time range.
+async fn bucketed_groups_page_across_sparse_days(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    // Minutes from 2024-05-01T00:00Z; day 1 and most hours have no records. Three groups (by
+    // IP address), and "x1"/"x2" share a time in one group.
+    let plan: &[(&str, i64, &str)] = &[
+        ("a0", 70, "10.0.0.1"),
+        ("a1", 75, "10.0.0.1"),
+        ("b0", 80, "10.0.0.2"),
+        ("c0", 130, "10.0.0.3"),
+        ("a2", 330, "10.0.0.1"),
+        ("x1", 2 * 1440 + 5, "10.0.0.2"),
+        ("x2", 2 * 1440 + 5, "10.0.0.2"),
+        ("c1", 2 * 1440 + 20, "10.0.0.3"),
+        ("a3", 2 * 1440 + 1400, "10.0.0.1"),
+        ("b1", 2 * 1440 + 1430, "10.0.0.2"),
+    ];
+    let batch: Vec<NewSignIn> = plan
+        .iter()
+        .map(|(id, m, ip)| record(id, &at(*m), json!({"ipAddress": ip})))
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    // What one grouping of the records gives: (latest id, count, first minute, last minute),
+    // newest group first.
+    let expected = |aggregate: TimeAggregate, until: i64| -> Vec<(String, i64, i64, i64)> {
+        let size = aggregate.bucket_micros().expect("buckets") / 60_000_000;
+        let mut groups: Vec<(String, i64, i64, i64, String)> = Vec::new();
+        for (id, m, ip) in plan.iter().filter(|(_, m, _)| *m < until) {
+            let key = format!("{ip}/{}", m.div_euclid(size));
+            match groups.iter_mut().find(|g| g.4 == key) {
+                Some(g) => {
+                    g.1 += 1;
+                    g.2 = g.2.min(*m);
+                    if (*m, *id) > (g.3, g.0.as_str()) {
+                        g.3 = *m;
+                        g.0 = (*id).to_owned();
+                    }
+                }
+                None => groups.push(((*id).to_owned(), 1, *m, *m, key)),
+            }
+        }
+        groups.sort_by(|a, b| b.3.cmp(&a.3));
+        groups.into_iter().map(|g| (g.0, g.1, g.2, g.3)).collect()
+    };
+    let minute = |micros: i64| (micros - at_micros(0)) / 60_000_000;
+    for aggregate in [
+        TimeAggregate::Hour,
+        TimeAggregate::SixHours,
+        TimeAggregate::Day,
+    ] {
+        for until in [i64::MAX, 2 * 1440] {
+            let filter = if until == i64::MAX {
+                ni()
+            } else {
+                ni().and(Expr::time_range(None, Some(at_micros(until))))
+            };
+            let rows = groups_page(
+                store.as_ref(),
+                &t.id,
+                EventType::NonInteractive,
+                filter,
+                aggregate,
+            )
+            .await;
+            let got: Vec<(String, i64, i64, i64)> = rows
+                .iter()
+                .map(|r| (latest_id(r), r.count, minute(r.first_at), minute(r.last_at)))
+                .collect();
+            assert_eq!(
+                got,
+                expected(aggregate, until),
+                "{aggregate:?} until {until}"
+            );
         }
     }
 }

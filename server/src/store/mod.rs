@@ -9,12 +9,13 @@ pub mod sql;
 pub mod sqlite;
 
 use anyhow::Context;
-use app::filter::{report_expr, Expr};
+use app::filter::{report_expr, Expr, Field, Literal, Op};
 use app::grouping::TimeAggregate;
 use app::model::EventType;
 use app::store::*;
 use async_trait::async_trait;
 use sql::{Dialect, Sql};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -210,6 +211,74 @@ impl<B: Backend> SqlStore<B> {
     async fn fetch_one_int(&self, sql: &Sql) -> StoreResult<i64> {
         let rows = self.backend.fetch(sql, &[Kind::Int]).await?;
         Ok(rows.first().map_or(0, |r| r[0].int()))
+    }
+
+    /// The first `want` groups of a report in time buckets of `size`, newest first, read a
+    /// window of buckets at a time from the newest: a bucket's groups hold only its records,
+    /// so every group of a window is newer than every group of the windows before it, and a
+    /// page needs only the records of the buckets it shows (one or two hours of an hourly
+    /// summary) instead of an aggregation of the whole range. Windows double in length until
+    /// the page is full or the records run out.
+    async fn newest_groups(
+        &self,
+        tenant_no: i64,
+        query: &GroupQuery,
+        size: i64,
+        snapshot: i64,
+        want: i64,
+    ) -> StoreResult<Vec<Vec<Cell>>> {
+        let span = self
+            .backend
+            .fetch(
+                &sql::time_span_sql(B::DIALECT, tenant_no, query.event_type),
+                &[Kind::Int; 3],
+            )
+            .await?;
+        let Some([newest, oldest, any]) =
+            span.first().map(|r| [r[0].int(), r[1].int(), r[2].int()])
+        else {
+            return Ok(Vec::new());
+        };
+        if any == 0 {
+            return Ok(Vec::new());
+        }
+        let (from, to) = sql::time_bounds(&query.filter);
+        let mut last = newest;
+        if let Some(to) = to {
+            last = last.min(to);
+        }
+        if let Some(cursor) = &query.cursor {
+            last = last.min(cursor.last_at);
+        }
+        let floor = from.map_or(oldest, |f| f.max(oldest));
+        // Windows end on bucket boundaries, so no bucket is split between two of them.
+        let mut hi = last.div_euclid(size).saturating_add(1).saturating_mul(size);
+        let mut length = size;
+        let mut rows: Vec<Vec<Cell>> = Vec::new();
+        while (rows.len() as i64) < want && hi > floor {
+            let lo = hi.saturating_sub(length);
+            let window = query
+                .filter
+                .clone()
+                .and(Expr::Cmp(Field::CreatedDateTime, Op::Ge, Literal::Time(lo)))
+                .and(Expr::Cmp(Field::CreatedDateTime, Op::Lt, Literal::Time(hi)));
+            let window_query = GroupQuery {
+                filter: self.hinted(tenant_no, &window).await?,
+                offset: 0,
+                ..query.clone()
+            };
+            let sql = sql::groups_sql(
+                B::DIALECT,
+                tenant_no,
+                &window_query,
+                snapshot,
+                want - rows.len() as i64,
+            )?;
+            rows.extend(self.backend.fetch(&sql, &[Kind::Int; 6]).await?);
+            hi = lo;
+            length = length.saturating_mul(2);
+        }
+        Ok(rows)
     }
 }
 
@@ -979,42 +1048,75 @@ impl<B: Backend> Store for SqlStore<B> {
             (None, None) => self.snapshot().await?,
         };
         let filter = self.hinted(tenant_no, &query.filter).await?;
-        let hinted_query = GroupQuery {
-            filter: filter.clone(),
-            ..query.clone()
-        };
-        let sql = sql::groups_sql(B::DIALECT, tenant_no, &hinted_query, snapshot, limit + 1)?;
-        let kinds = [Kind::Int; 6];
-        let mut rows = self.backend.fetch(&sql, &kinds).await?;
-        // Without a cursor the window count is every group of the result.
-        let total = match (&query.cursor, rows.first()) {
-            (None, Some(r)) => Some(r[5].int()),
-            (None, None) if query.offset <= 0 => Some(0),
-            _ => None,
+        let (mut rows, total) = match query.aggregate.bucket_micros() {
+            Some(size) if query.offset <= 0 => (
+                self.newest_groups(tenant_no, query, size, snapshot, limit + 1)
+                    .await?,
+                None,
+            ),
+            _ => {
+                let hinted_query = GroupQuery {
+                    filter: filter.clone(),
+                    ..query.clone()
+                };
+                let sql =
+                    sql::groups_sql(B::DIALECT, tenant_no, &hinted_query, snapshot, limit + 1)?;
+                let rows = self.backend.fetch(&sql, &[Kind::Int; 6]).await?;
+                // Without a cursor the window count is every group of the result.
+                let total = match (&query.cursor, rows.first()) {
+                    (None, Some(r)) => Some(r[5].int()),
+                    (None, None) if query.offset <= 0 => Some(0),
+                    _ => None,
+                };
+                (rows, total)
+            }
         };
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            let (key, bucket, count, first_at, last_at) =
-                (r[0].int(), r[1].int(), r[2].int(), r[3].int(), r[4].int());
-            let latest_sql = sql::group_latest_sql(
+        // The newest member of every group on the page, in one query.
+        let mut latest: HashMap<(i64, i64), (String, String)> = HashMap::new();
+        if !rows.is_empty() {
+            let wanted: Vec<(i64, i64)> = rows.iter().map(|r| (r[0].int(), r[4].int())).collect();
+            let latest_sql = sql::groups_latest_sql(
                 B::DIALECT,
                 tenant_no,
                 query.event_type,
                 &filter,
                 snapshot,
-                key,
-                last_at,
+                &wanted,
             )?;
-            let json = self
+            let members = self
                 .backend
-                .fetch(&latest_sql, &[Kind::Doc])
-                .await?
-                .into_iter()
-                .next()
-                .and_then(|r| r.into_iter().next())
-                .map(Cell::into_text)
+                .fetch(&latest_sql, &[Kind::Int, Kind::Int, Kind::Text, Kind::Doc])
+                .await?;
+            for member in members {
+                let mut cells = member.into_iter();
+                let (Some(key), Some(at), Some(id_key), Some(doc)) =
+                    (cells.next(), cells.next(), cells.next(), cells.next())
+                else {
+                    continue;
+                };
+                let (id_key, doc) = (id_key.into_text(), doc.into_text());
+                // Ties at the same time go to the greatest Request ID, as in the list order.
+                match latest.entry((key.int(), at.int())) {
+                    Entry::Occupied(mut e) if e.get().0 < id_key => {
+                        e.insert((id_key, doc));
+                    }
+                    Entry::Occupied(_) => {}
+                    Entry::Vacant(e) => {
+                        e.insert((id_key, doc));
+                    }
+                }
+            }
+        }
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            let (key, bucket, count, first_at, last_at) =
+                (r[0].int(), r[1].int(), r[2].int(), r[3].int(), r[4].int());
+            // Two buckets of one group never share a latest time, so each entry is one group's.
+            let json = latest
+                .remove(&(key, last_at))
+                .map(|(_, doc)| doc)
                 .ok_or_else(|| {
                     StoreError::Backend(format!("group {key} lost its latest member"))
                 })?;

@@ -200,9 +200,12 @@ fn mentions_day_indexed(expr: &Expr) -> bool {
 /// index starts with the day, so that the store can add `day IN (…)` and let the database seek
 /// those indexes day by day. `None` when no hint would help.
 pub fn day_hint_bounds(expr: &Expr) -> Option<(Option<i64>, Option<i64>)> {
-    if !mentions_day_indexed(expr) {
-        return None;
-    }
+    mentions_day_indexed(expr).then(|| time_bounds(expr))
+}
+
+/// The time range a filter's top-level `createdDateTime` comparisons allow: the earliest and
+/// latest time a matching record can have (inclusive), where they are bounded.
+pub fn time_bounds(expr: &Expr) -> (Option<i64>, Option<i64>) {
     fn walk(expr: &Expr, lo: &mut Option<i64>, hi: &mut Option<i64>) {
         match expr {
             Expr::And(parts) => parts.iter().for_each(|p| walk(p, lo, hi)),
@@ -224,7 +227,27 @@ pub fn day_hint_bounds(expr: &Expr) -> Option<(Option<i64>, Option<i64>)> {
     }
     let (mut lo, mut hi) = (None, None);
     walk(expr, &mut lo, &mut hi);
-    Some((lo, hi))
+    (lo, hi)
+}
+
+/// The newest and the oldest record time of a tenant's report, and whether it has any, from
+/// the ends of the time index.
+pub fn time_span_sql(dialect: Dialect, tenant_no: i64, event_type: app::model::EventType) -> Sql {
+    let mut sql = Sql::new(dialect);
+    for (i, f) in ["max", "min"].iter().enumerate() {
+        sql.push(if i == 0 { "SELECT " } else { ", " });
+        sql.push("(SELECT ")
+            .push(f)
+            .push("(created_at) FROM signins WHERE tenant_no = ");
+        sql.int(tenant_no).push(" AND event_type = ");
+        sql.int(i64::from(event_type.code())).push(")");
+    }
+    sql.push(", (SELECT count(*) FROM (SELECT 1 FROM signins WHERE tenant_no = ")
+        .int(tenant_no)
+        .push(" AND event_type = ")
+        .int(i64::from(event_type.code()))
+        .push(" LIMIT 1) one)");
+    sql
 }
 
 /// The days of `[lo_day, hi_day]` as a filter (an index hint; see [`day_hint_bounds`]).
@@ -416,6 +439,45 @@ pub fn sort_is_text(sort: Sort) -> bool {
     sort.field.field().kind() == app::filter::FieldKind::Text
 }
 
+/// `AND s.seq <= snapshot`: records that arrived later are not part of the result. SQLite gets
+/// `+s.seq`, which keeps it from reading the table in rowid order for this bound (with bound
+/// values and STAT4 it may think that the cheaper plan, and read a million rows).
+fn push_snapshot(sql: &mut Sql, snapshot: i64) {
+    sql.push(match sql.dialect {
+        Dialect::Sqlite => " AND +s.seq <= ",
+        Dialect::Postgres => " AND s.seq <= ",
+    })
+    .int(snapshot);
+}
+
+/// The rows after a keyset cursor, `(k1, k2, …) < (v1, v2, …)` (`>` ascending), written out
+/// as `k1 <= v1 AND (k1 < v1 OR (k2 <= v2 AND (…)))`. The leading bound lets both backends seek
+/// the index on `k1`; a row-value comparison made SQLite's planner (with STAT4) sort the whole
+/// rest of the range for every page.
+fn push_after(sql: &mut Sql, keys: &[(&str, Bind)], descending: bool) {
+    let (strict, loose) = if descending {
+        (" < ", " <= ")
+    } else {
+        (" > ", " >= ")
+    };
+    let Some(((column, value), rest)) = keys.split_first() else {
+        sql.push("1 = 1");
+        return;
+    };
+    if rest.is_empty() {
+        sql.push(column).push(strict);
+        sql.bind(value.clone());
+        return;
+    }
+    sql.push(column).push(loose);
+    sql.bind(value.clone());
+    sql.push(" AND (").push(column).push(strict);
+    sql.bind(value.clone());
+    sql.push(" OR (");
+    push_after(sql, rest, descending);
+    sql.push("))");
+}
+
 /// `SELECT … FROM signins` for a page of records, with the filter, snapshot and cursor;
 /// `(limit, offset)` is the window of rows after the cursor.
 pub fn list_sql(
@@ -433,9 +495,8 @@ pub fn list_sql(
         .push(col)
         .push(", s.doc ");
     push_from_where(&mut sql, tenant_no, filter)?;
-    sql.push(" AND s.seq <= ").int(snapshot);
+    push_snapshot(&mut sql, snapshot);
     if let Some(c) = cursor {
-        let cmp = if sort.descending { " < " } else { " > " };
         let value = match (&c.value, sort_is_text(sort)) {
             (SortValue::Text(t), true) => Bind::Text(t.clone()),
             (SortValue::Integer(i), false) => Bind::Int(*i),
@@ -445,27 +506,14 @@ pub fn list_sql(
                 ))
             }
         };
-        if col == "s.created_at" {
-            sql.push(" AND (s.created_at, s.id_key)")
-                .push(cmp)
-                .push("(")
-                .int(c.created_at)
-                .push(", ")
-                .text(&c.id_key)
-                .push(")");
-        } else {
-            sql.push(" AND (")
-                .push(col)
-                .push(", s.created_at, s.id_key)")
-                .push(cmp)
-                .push("(");
-            sql.bind(value)
-                .push(", ")
-                .int(c.created_at)
-                .push(", ")
-                .text(&c.id_key)
-                .push(")");
+        let mut keys = Vec::with_capacity(3);
+        if col != "s.created_at" {
+            keys.push((col, value));
         }
+        keys.push(("s.created_at", Bind::Int(c.created_at)));
+        keys.push(("s.id_key", Bind::Text(c.id_key.clone())));
+        sql.push(" AND ");
+        push_after(&mut sql, &keys, sort.descending);
     }
     let d = dir(sort.descending);
     sql.push(" ORDER BY ");
@@ -513,7 +561,7 @@ fn push_groups_inner(
     push_from_where(sql, tenant_no, filter)?;
     sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
-    sql.push(" AND s.seq <= ").int(snapshot);
+    push_snapshot(sql, snapshot);
     sql.push(" GROUP BY s.group_key");
     if aggregate.bucket_micros().is_some() {
         sql.push(", ").push(&bucket);
@@ -577,29 +625,39 @@ pub fn count_groups_sql(
     Ok(sql)
 }
 
-/// The newest member of one group (within the filter and snapshot) at its latest time.
-pub fn group_latest_sql(
+/// The members of `groups` (each a group key and its latest time) at their latest times,
+/// within the filter and snapshot, in one query: `(group_key, created_at, id_key, doc)` rows,
+/// of which the greatest `id_key` of a group is its newest member.
+pub fn groups_latest_sql(
     dialect: Dialect,
     tenant_no: i64,
     event_type: app::model::EventType,
     filter: &Expr,
     snapshot: i64,
-    key: i64,
-    last_at: i64,
+    groups: &[(i64, i64)],
 ) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push("SELECT s.doc ");
+    sql.push("SELECT s.group_key, s.created_at, s.id_key, s.doc ");
     push_from_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
-    // The day is known from the time: it lets the group index be used (it starts with the day).
-    sql.push(" AND s.day = ").int(app::store::day_of(last_at));
-    sql.push(" AND s.group_key = ")
-        .int(key)
-        .push(" AND s.created_at = ")
-        .int(last_at);
-    sql.push(" AND s.seq <= ").int(snapshot);
-    sql.push(" ORDER BY s.id_key DESC LIMIT 1");
+    push_snapshot(&mut sql, snapshot);
+    // The day is known from the time: with it each group is one seek in the group index
+    // (which starts with the day).
+    sql.push(" AND (s.day, s.group_key, s.created_at) IN (VALUES ");
+    for (i, (key, last_at)) in groups.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("(")
+            .int(app::store::day_of(*last_at))
+            .push(", ")
+            .int(*key)
+            .push(", ")
+            .int(*last_at)
+            .push(")");
+    }
+    sql.push(")");
     Ok(sql)
 }
 
