@@ -10,7 +10,10 @@
 
 use crate::import::csv::{norm_header, Conv, PORTAL_COLUMNS};
 use app::model::{EventType, Status};
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 /// The interactive and non-interactive header (the portal's 57 columns of about 2026-01:
@@ -170,13 +173,104 @@ pub(crate) fn columns(header: &[&str]) -> Vec<Column> {
         .collect()
 }
 
-fn get<'a>(record: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = path.split_first()?;
-    let mut value = record.get(*first)?;
-    for part in rest {
-        value = value.as_object()?.get(*part)?;
+/// A record's top-level properties, borrowed from its JSON text and parsed only when a column
+/// asks for one: a download formats hundreds of thousands of records, and building a whole
+/// `serde_json::Map` of each was most of the cost of a CSV bundle.
+pub struct Fields<'a> {
+    /// In the record's order.
+    fields: Vec<(Key<'a>, &'a RawValue)>,
+    /// The objects among them, parsed once when first asked for.
+    nested: Vec<OnceCell<Option<Fields<'a>>>>,
+}
+
+/// A property name: borrowed from the text, or owned when it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Key<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a property name")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(Visitor)
     }
-    (!value.is_null()).then_some(value)
+}
+
+impl<'a> Fields<'a> {
+    /// The properties of a JSON object.
+    pub fn parse(json: &'a str) -> serde_json::Result<Fields<'a>> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Vec<(Key<'de>, &'de RawValue)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(64));
+                while let Some(entry) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                    out.push(entry);
+                }
+                Ok(out)
+            }
+        }
+        let mut de = serde_json::Deserializer::from_str(json);
+        let fields = serde::Deserializer::deserialize_map(&mut de, Visitor)?;
+        de.end()?;
+        let nested = (0..fields.len()).map(|_| OnceCell::new()).collect();
+        Ok(Fields { fields, nested })
+    }
+
+    /// Where a property is: the last of its name, as in a map where a later duplicate wins.
+    /// (A scan in the record's own order: names mostly differ in length, so it is cheaper than
+    /// sorting them for a binary search.)
+    fn index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().rposition(|(k, _)| k.0 == name)
+    }
+
+    /// A property's JSON text.
+    fn raw(&self, name: &str) -> Option<&'a RawValue> {
+        self.index(name).map(|i| self.fields[i].1)
+    }
+
+    /// A property that is an object, as fields.
+    fn object(&self, name: &str) -> Option<&Fields<'a>> {
+        let i = self.index(name)?;
+        self.nested[i]
+            .get_or_init(|| Fields::parse(self.fields[i].1.get()).ok())
+            .as_ref()
+    }
+
+    /// A property's value (`None` for a missing or null one).
+    fn value(&self, name: &str) -> Option<Value> {
+        let value: Value = serde_json::from_str(self.raw(name)?.get()).ok()?;
+        (!value.is_null()).then_some(value)
+    }
+}
+
+/// The value at a path of property names (`None` when missing or null).
+fn get(record: &Fields, path: &[&str]) -> Option<Value> {
+    let (first, rest) = path.split_first()?;
+    let Some((last, middle)) = rest.split_last() else {
+        return record.value(first);
+    };
+    // Only the objects on the way are parsed, each once per record.
+    let mut object = record.object(first)?;
+    for part in middle {
+        object = object.object(part)?;
+    }
+    object.value(last)
 }
 
 /// Text that a spreadsheet would not run as a formula.
@@ -208,12 +302,12 @@ fn bool_text(value: &Value) -> String {
 }
 
 /// One cell.
-fn cell(record: &Map<String, Value>, column: &Column) -> String {
+fn cell(record: &Fields, column: &Column) -> String {
     match column {
         Column::Empty => String::new(),
         Column::Status => {
             let code = get(record, &["status", "errorCode"])
-                .and_then(Value::as_i64)
+                .and_then(|v| v.as_i64())
                 .unwrap_or(0);
             Status::of_code(code).label().to_owned()
         }
@@ -221,6 +315,7 @@ fn cell(record: &Map<String, Value>, column: &Column) -> String {
             let Some(value) = get(record, path) else {
                 return String::new();
             };
+            let value = &value;
             match conv {
                 Conv::Int => text_of(value),
                 Conv::Bool => bool_text(value),
@@ -255,7 +350,7 @@ fn cell(record: &Map<String, Value>, column: &Column) -> String {
 /// Writes one record's row.
 pub(crate) fn write_row<W: std::io::Write>(
     out: &mut csv::Writer<W>,
-    record: &Map<String, Value>,
+    record: &Fields,
     columns: &[Column],
 ) -> csv::Result<()> {
     for column in columns {
@@ -267,13 +362,13 @@ pub(crate) fn write_row<W: std::io::Write>(
 /// Writes one record's authentication steps (none: no rows).
 pub fn write_steps<W: std::io::Write>(
     out: &mut csv::Writer<W>,
-    record: &Map<String, Value>,
+    record: &Fields,
 ) -> csv::Result<usize> {
-    let Some(Value::Array(steps)) = record.get("authenticationDetails") else {
+    let Some(Value::Array(steps)) = record.value("authenticationDetails") else {
         return Ok(0);
     };
-    let id = record.get("id").map(text_of).unwrap_or_default();
-    for step in steps {
+    let id = record.value("id").as_ref().map(text_of).unwrap_or_default();
+    for step in &steps {
         let field = |name: &str| step.get(name).filter(|v| !v.is_null());
         out.write_record([
             neutralise(&id).into_owned(),
@@ -316,10 +411,9 @@ mod tests {
 
     fn row(record: serde_json::Value, header: &[&str]) -> Vec<String> {
         let mut out = csv::Writer::from_writer(Vec::new());
-        let Value::Object(map) = record else {
-            panic!("an object")
-        };
-        write_row(&mut out, &map, &columns(header)).expect("written");
+        let text = record.to_string();
+        let fields = Fields::parse(&text).expect("an object");
+        write_row(&mut out, &fields, &columns(header)).expect("written");
         let bytes = out.into_inner().expect("flushed");
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)

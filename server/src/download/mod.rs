@@ -3,11 +3,12 @@
 //! reports with their AuthDetails files, service principal, managed identity) or four JSON
 //! files (arrays of `signIn` records with their authentication steps inside).
 //!
-//! The zip is streamed as it is made: an async task reads pages of records from the store at
-//! one snapshot and hands them to a blocking thread that writes CSV or JSON into the zip, and
-//! the zip's bytes go to the response through a bounded channel. Nothing holds more than a
-//! few pages, so memory stays flat whatever the size. When the browser goes away (or the
-//! user cancels) the channel closes and both the thread and the task stop.
+//! The zip is streamed as it is made, by three stages joined by bounded channels, so that the
+//! work is spread over the cores: an async task reads pages of records from the store at one
+//! snapshot; a blocking thread formats each page as CSV rows or JSON text; another compresses
+//! the text into the zip, whose bytes go to the response. Nothing holds more than a few pages,
+//! so memory stays flat whatever the size. When the browser goes away (or the user cancels)
+//! the channels close and every stage stops.
 //!
 //! Each file holds at most [`MAX_PER_FILE`] records, newest first; the plan
 //! ([`app::api::download::download_plan`]) tells the dialog how many will be left out, and
@@ -38,8 +39,13 @@ use zip::write::SimpleFileOptions;
 const CHUNK: usize = 64 * 1024;
 /// Chunks waiting for the client at most (with [`CHUNK`]: 1 MB).
 const CHUNKS_IN_FLIGHT: usize = 16;
-/// Pages of records waiting for the writer at most.
-const PAGES_IN_FLIGHT: usize = 2;
+/// Pages of records waiting for each formatting thread, and formatted pages waiting for the
+/// zip thread from each, at most.
+const PAGES_IN_FLIGHT: usize = 1;
+/// Threads that format CSV, the costliest stage. On the 2-core benchmark machine two were
+/// about 10% faster than one but held up to 85 MB instead of about 30 (docs/BENCHMARKS.md), so
+/// one it is; the pipeline takes any number.
+const FORMATTERS: usize = 1;
 
 /// CSV or JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,9 +174,7 @@ fn files(format: Format, dates: &(String, String)) -> Vec<(String, EventType, bo
             EventType::ManagedIdentity => "MSISignIns",
         };
         out.push((format!("{stem}_{from}_{to}.{ext}"), report, false));
-        if format == Format::Csv
-            && matches!(report, EventType::Interactive | EventType::NonInteractive)
-        {
+        if format == Format::Csv && has_auth_details(report) {
             out.push((
                 format!("{stem}_AuthDetails_{from}_{to}.{ext}"),
                 report,
@@ -181,13 +185,39 @@ fn files(format: Format, dates: &(String, String)) -> Vec<(String, EventType, bo
     out
 }
 
-/// What the reading task hands the writing thread.
+/// Whether a report's CSV bundle has an AuthDetails file (the two user reports).
+fn has_auth_details(report: EventType) -> bool {
+    matches!(report, EventType::Interactive | EventType::NonInteractive)
+}
+
+/// What the reading task hands a formatting thread.
 enum Batch {
     /// The records of a report begin.
     Start(EventType),
-    /// A page of records.
-    Records(Vec<StoredSignIn>),
+    /// A page of a report's records.
+    Records(EventType, Vec<StoredSignIn>),
     /// The report's records end.
+    End,
+}
+
+/// What a formatting thread hands the zip thread: one for each [`Batch`].
+enum Formatted {
+    /// The files of a report begin, with their first text (the CSV header lines).
+    Start {
+        report: EventType,
+        main: Vec<u8>,
+        steps: Vec<u8>,
+    },
+    /// Text for the main file and for the AuthDetails file, and how many records it holds.
+    Text {
+        main: Vec<u8>,
+        steps: Vec<u8>,
+        records: i64,
+    },
+    /// JSON records as they are stored: they need no formatting, and copying them into one
+    /// text would only hold more memory.
+    Json(Vec<StoredSignIn>),
+    /// The report's files end.
     End,
 }
 
@@ -196,48 +226,47 @@ const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A `Write` that hands the response chunks of [`CHUNK`] bytes through a bounded channel. It
 /// fails once the response is gone, when the download is cancelled, or when the client has
-/// read nothing for [`IDLE_LIMIT`] — so a writer thread never waits forever.
+/// read nothing for [`IDLE_LIMIT`] — so a writer thread never waits forever. (A cancel while
+/// it waits for a client that reads nothing is seen at the next chunk or at the limit; the
+/// dialog's cancel also ends the response, which closes the channel at once.)
 struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
     buf: Vec<u8>,
     progress: Arc<Progress>,
+    /// The server's runtime, to wait on the channel from the blocking thread.
+    runtime: tokio::runtime::Handle,
 }
 
 impl ChannelWriter {
     fn send(&mut self) -> std::io::Result<()> {
-        use tokio::sync::mpsc::error::TrySendError;
         if self.buf.is_empty() {
             return Ok(());
         }
-        let mut chunk = Ok(Bytes::from(std::mem::replace(
+        let chunk = Ok(Bytes::from(std::mem::replace(
             &mut self.buf,
             Vec::with_capacity(CHUNK),
         )));
-        let since = std::time::Instant::now();
-        loop {
-            match self.tx.try_send(chunk) {
-                Ok(()) => return Ok(()),
-                Err(TrySendError::Closed(_)) => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::BrokenPipe,
-                        "the download was closed",
-                    ))
-                }
-                Err(TrySendError::Full(back)) => chunk = back,
-            }
-            if self.progress.cancelled.load(Ordering::Relaxed) {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::Interrupted,
-                    "cancelled",
-                ));
-            }
-            if since.elapsed() > IDLE_LIMIT {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "the browser stopped reading the download",
-                ));
-            }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+        if self.progress.cancelled.load(Ordering::Relaxed) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "cancelled",
+            ));
+        }
+        // Waits for room (woken as soon as the response takes a chunk), at most IDLE_LIMIT.
+        let tx = self.tx.clone();
+        let sent = self
+            .runtime
+            .block_on(async move { tokio::time::timeout(IDLE_LIMIT, tx.send(chunk)).await });
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(std::io::Error::new(
+                std::io::ErrorKind::BrokenPipe,
+                "the download was closed",
+            )),
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the browser stopped reading the download",
+            )),
         }
     }
 }
@@ -309,16 +338,44 @@ pub async fn download(
             Format::Json => "json",
         }
     );
-    let (page_tx, page_rx) = tokio::sync::mpsc::channel::<Batch>(PAGES_IN_FLIGHT);
+    let format = request.format;
+    // Pages go round to the formatting threads in turn and come back from them in the same
+    // turn, so the zip gets them in order.
+    let mut page_txs = Vec::with_capacity(FORMATTERS);
+    let mut text_rxs = Vec::with_capacity(FORMATTERS);
+    for _ in 0..FORMATTERS {
+        let (page_tx, page_rx) = tokio::sync::mpsc::channel::<Batch>(PAGES_IN_FLIGHT);
+        let (text_tx, text_rx) = std::sync::mpsc::sync_channel::<Formatted>(PAGES_IN_FLIGHT);
+        page_txs.push(page_tx);
+        text_rxs.push(text_rx);
+        let formatter_progress = Arc::clone(&progress);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = format_pages(format, page_rx, &text_tx, &formatter_progress) {
+                if !formatter_progress.cancelled.load(Ordering::Relaxed) {
+                    tracing::error!(error = %e, "formatting a download failed");
+                    formatter_progress.fail(format!("The download failed: {e}"));
+                }
+            }
+        });
+    }
     let (byte_tx, byte_rx) = tokio::sync::mpsc::channel(CHUNKS_IN_FLIGHT);
     let store = Arc::clone(&state.store);
     let tenant_id = scope.tenant_id().to_owned();
     let reader_progress = Arc::clone(&progress);
     tokio::spawn(async move {
+        let mut turn = 0_usize;
+        // Hands a batch to the formatter whose turn it is; false once the download is gone.
+        macro_rules! pass {
+            ($batch:expr) => {{
+                let sent = page_txs[turn % page_txs.len()].send($batch).await.is_ok();
+                turn += 1;
+                sent
+            }};
+        }
         // One snapshot for every file: records arriving meanwhile are in none of them.
         let mut snapshot = None::<i64>;
         for (report, filter, included) in filters {
-            if page_tx.send(Batch::Start(report)).await.is_err() {
+            if !pass!(Batch::Start(report)) {
                 return;
             }
             let mut cursor: Option<Cursor> = None;
@@ -347,28 +404,29 @@ pub async fn download(
                 read += page.items.len() as i64;
                 let last = page.next.is_none() || page.items.is_empty();
                 cursor = page.next;
-                if page_tx.send(Batch::Records(page.items)).await.is_err() {
+                if !pass!(Batch::Records(report, page.items)) {
                     return;
                 }
                 if last {
                     break;
                 }
             }
-            if page_tx.send(Batch::End).await.is_err() {
+            if !pass!(Batch::End) {
                 return;
             }
         }
     });
     let writer_progress = Arc::clone(&progress);
-    let format = request.format;
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let _ended = Ended(Arc::clone(&writer_progress));
         let out = ChannelWriter {
             tx: byte_tx.clone(),
             buf: Vec::with_capacity(CHUNK),
             progress: Arc::clone(&writer_progress),
+            runtime,
         };
-        let result = write_zip(out, format, &names, page_rx, &writer_progress);
+        let result = write_zip(out, format, &names, &text_rxs, &writer_progress);
         match result {
             Ok(()) if !writer_progress.cancelled.load(Ordering::Relaxed) => {
                 writer_progress.done.store(true, Ordering::Relaxed);
@@ -412,12 +470,82 @@ fn tokio_stream_of(
     futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
 
-/// Writes the zip: one file per name, filled from the batches.
+/// Formats pages of records as the files' text: the CSV header lines and rows (with the
+/// AuthDetails rows apart). JSON records pass through as they are.
+fn format_pages(
+    format: Format,
+    mut pages: tokio::sync::mpsc::Receiver<Batch>,
+    out: &std::sync::mpsc::SyncSender<Formatted>,
+    progress: &Progress,
+) -> std::io::Result<()> {
+    let gone = |_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the writer stopped");
+    let mut columns: Option<(EventType, Vec<csv::Column>)> = None;
+    while let Some(batch) = pages.blocking_recv() {
+        if progress.cancelled.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let formatted = match batch {
+            Batch::Start(report) => {
+                let (mut main, mut steps) = (Vec::new(), Vec::new());
+                if format == Format::Csv {
+                    let mut w = ::csv::Writer::from_writer(&mut main);
+                    w.write_record(csv::header(report))
+                        .map_err(std::io::Error::other)?;
+                    w.flush()?;
+                    drop(w);
+                    if has_auth_details(report) {
+                        let mut w = ::csv::Writer::from_writer(&mut steps);
+                        w.write_record(csv::AUTH_DETAILS_HEADER)
+                            .map_err(std::io::Error::other)?;
+                        w.flush()?;
+                    }
+                }
+                Formatted::Start {
+                    report,
+                    main,
+                    steps,
+                }
+            }
+            Batch::Records(_, items) if format == Format::Json => Formatted::Json(items),
+            Batch::Records(report, items) => {
+                if columns.as_ref().is_none_or(|(r, _)| *r != report) {
+                    columns = Some((report, csv::columns(&csv::header(report))));
+                }
+                let columns = columns.as_ref().map(|(_, c)| c.as_slice()).unwrap_or(&[]);
+                let mut main = Vec::with_capacity(CHUNK * 4);
+                let mut steps = Vec::new();
+                let mut w = ::csv::Writer::from_writer(&mut main);
+                let mut s = ::csv::Writer::from_writer(&mut steps);
+                for item in &items {
+                    let record = csv::Fields::parse(&item.json).map_err(std::io::Error::other)?;
+                    csv::write_row(&mut w, &record, columns).map_err(std::io::Error::other)?;
+                    if has_auth_details(report) {
+                        csv::write_steps(&mut s, &record).map_err(std::io::Error::other)?;
+                    }
+                }
+                w.flush()?;
+                s.flush()?;
+                drop((w, s));
+                Formatted::Text {
+                    main,
+                    steps,
+                    records: items.len() as i64,
+                }
+            }
+            Batch::End => Formatted::End,
+        };
+        out.send(formatted).map_err(gone)?;
+    }
+    Ok(())
+}
+
+/// Writes the zip: one file per name, filled with the formatted text, which it takes from the
+/// formatting threads in turn.
 fn write_zip(
     out: ChannelWriter,
     format: Format,
     names: &[(String, EventType, bool)],
-    mut pages: tokio::sync::mpsc::Receiver<Batch>,
+    texts: &[std::sync::mpsc::Receiver<Formatted>],
     progress: &Progress,
 ) -> std::io::Result<()> {
     let mut zip = zip::ZipWriter::new_stream(out);
@@ -429,15 +557,21 @@ fn write_zip(
         zip::result::ZipError::Io(e) => e,
         other => std::io::Error::other(other),
     };
-    let cancelled = || {
-        progress
-            .cancelled
-            .load(Ordering::Relaxed)
-            .then(|| std::io::Error::new(std::io::ErrorKind::Interrupted, "cancelled"))
+    let stopped = || std::io::Error::other("the records stopped coming");
+    let mut turn = 0_usize;
+    let mut next = || {
+        let text = texts[turn % texts.len()].recv().map_err(|_| stopped());
+        turn += 1;
+        text
     };
     for report in REPORTS {
-        let Some(Batch::Start(started)) = pages.blocking_recv() else {
-            return Err(std::io::Error::other("the records stopped coming"));
+        let Formatted::Start {
+            report: started,
+            main: header,
+            steps: steps_header,
+        } = next()?
+        else {
+            return Err(stopped());
         };
         debug_assert_eq!(started, report);
         let main = names
@@ -450,83 +584,59 @@ fn write_zip(
             .find(|(_, r, auth)| *r == report && *auth)
             .map(|(n, _, _)| n.clone());
         zip.start_file(main, options).map_err(io)?;
+        zip.write_all(&header)?;
         // AuthDetails rows wait in a temporary file until their file can start.
         let mut steps = match auth_name {
-            Some(_) => Some(::csv::Writer::from_writer(std::io::BufWriter::new(
-                tempfile::tempfile()?,
-            ))),
+            Some(_) => {
+                let mut file = std::io::BufWriter::new(tempfile::tempfile()?);
+                file.write_all(&steps_header)?;
+                Some(file)
+            }
             None => None,
         };
+        let json = format == Format::Json;
+        if json {
+            zip.write_all(b"[")?;
+        }
         let mut first = true;
-        // CSV rows are formatted a page at a time into `buf`, then compressed.
-        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 4);
-        match format {
-            Format::Csv => {
-                let mut w = ::csv::Writer::from_writer(&mut buf);
-                w.write_record(csv::header(report))
-                    .map_err(std::io::Error::other)?;
-                w.flush()?;
-                drop(w);
-                zip.write_all(&buf)?;
-                buf.clear();
-                if let Some(steps) = steps.as_mut() {
-                    steps
-                        .write_record(csv::AUTH_DETAILS_HEADER)
-                        .map_err(std::io::Error::other)?;
-                }
-            }
-            Format::Json => zip.write_all(b"[")?,
-        }
-        let columns = csv::columns(&csv::header(report));
         loop {
-            if let Some(e) = cancelled() {
-                return Err(e);
+            if progress.cancelled.load(Ordering::Relaxed) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    "cancelled",
+                ));
             }
-            match pages.blocking_recv() {
-                Some(Batch::Records(items)) => {
-                    let count = items.len() as i64;
-                    match format {
-                        Format::Csv => {
-                            let mut w = ::csv::Writer::from_writer(&mut buf);
-                            for item in &items {
-                                let record: serde_json::Map<String, serde_json::Value> =
-                                    serde_json::from_str(&item.json)
-                                        .map_err(std::io::Error::other)?;
-                                csv::write_row(&mut w, &record, &columns)
-                                    .map_err(std::io::Error::other)?;
-                                if let Some(steps) = steps.as_mut() {
-                                    csv::write_steps(steps, &record)
-                                        .map_err(std::io::Error::other)?;
-                                }
-                            }
-                            w.flush()?;
-                            drop(w);
-                            zip.write_all(&buf)?;
-                            buf.clear();
-                        }
-                        Format::Json => {
-                            for item in &items {
-                                zip.write_all(if first { b"\n" } else { b",\n" })?;
-                                zip.write_all(item.json.as_bytes())?;
-                                first = false;
-                            }
-                        }
+            match next()? {
+                Formatted::Text {
+                    main,
+                    steps: step_rows,
+                    records,
+                } => {
+                    zip.write_all(&main)?;
+                    if let Some(steps) = steps.as_mut() {
+                        steps.write_all(&step_rows)?;
                     }
-                    progress.written.fetch_add(count, Ordering::Relaxed);
+                    progress.written.fetch_add(records, Ordering::Relaxed);
                 }
-                Some(Batch::End) => break,
-                Some(Batch::Start(_)) | None => {
-                    return Err(std::io::Error::other("the records stopped coming"))
+                Formatted::Json(items) => {
+                    for item in &items {
+                        zip.write_all(if first { b"\n" } else { b",\n" })?;
+                        zip.write_all(item.json.as_bytes())?;
+                        first = false;
+                    }
+                    progress
+                        .written
+                        .fetch_add(items.len() as i64, Ordering::Relaxed);
                 }
+                Formatted::End => break,
+                Formatted::Start { .. } => return Err(stopped()),
             }
         }
-        if format == Format::Json {
+        if json {
             zip.write_all(if first { b"]" } else { b"\n]\n" })?;
         }
         if let (Some(steps), Some(name)) = (steps, auth_name) {
             let mut file = steps
-                .into_inner()
-                .map_err(|e| std::io::Error::other(e.to_string()))?
                 .into_inner()
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             use std::io::Seek;
