@@ -1009,7 +1009,7 @@ async fn bucketed_groups_page_across_sparse_days(store: Arc<dyn Store>) {
                 None => groups.push(((*id).to_owned(), 1, *m, *m, key)),
             }
         }
-        groups.sort_by(|a, b| b.3.cmp(&a.3));
+        groups.sort_by_key(|g| std::cmp::Reverse(g.3));
         groups.into_iter().map(|g| (g.0, g.1, g.2, g.3)).collect()
     };
     let minute = |micros: i64| (micros - at_micros(0)) / 60_000_000;

@@ -252,25 +252,24 @@ impl<'a> Fields<'a> {
             .as_ref()
     }
 
-    /// A property's value (`None` for a missing or null one).
-    fn value(&self, name: &str) -> Option<Value> {
-        let value: Value = serde_json::from_str(self.raw(name)?.get()).ok()?;
-        (!value.is_null()).then_some(value)
+    /// A property's JSON text (`None` for a missing or null one).
+    fn present(&self, name: &str) -> Option<&'a RawValue> {
+        self.raw(name).filter(|raw| raw.get() != "null")
     }
 }
 
-/// The value at a path of property names (`None` when missing or null).
-fn get(record: &Fields, path: &[&str]) -> Option<Value> {
+/// The JSON text at a path of property names (`None` when missing or null).
+fn get<'a>(record: &Fields<'a>, path: &[&str]) -> Option<&'a RawValue> {
     let (first, rest) = path.split_first()?;
     let Some((last, middle)) = rest.split_last() else {
-        return record.value(first);
+        return record.present(first);
     };
     // Only the objects on the way are parsed, each once per record.
     let mut object = record.object(first)?;
     for part in middle {
         object = object.object(part)?;
     }
-    object.value(last)
+    object.present(last)
 }
 
 /// Text that a spreadsheet would not run as a formula.
@@ -285,63 +284,92 @@ pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn text_of(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+/// [`neutralise`], keeping borrowed text borrowed.
+fn neutral(text: Cow<'_, str>) -> Cow<'_, str> {
+    match neutralise(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(quoted) => Cow::Owned(quoted),
     }
 }
 
-fn bool_text(value: &Value) -> String {
-    match value {
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        other => text_of(other),
+/// A JSON value as a cell shows it: a string unescaped (borrowed from the record when it has no
+/// escapes), anything else as compact JSON.
+fn text(raw: &RawValue) -> Cow<'_, str> {
+    let json = raw.get();
+    if let Some(inner) = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
+        if !inner.contains('\\') {
+            return Cow::Borrowed(inner);
+        }
+    }
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::String(s)) => Cow::Owned(s),
+        Ok(Value::Null) | Err(_) => Cow::Borrowed(""),
+        Ok(other) => Cow::Owned(other.to_string()),
+    }
+}
+
+/// `True` / `False` for a JSON boolean, as the portal writes them.
+fn bool_text(raw: &RawValue) -> Cow<'_, str> {
+    match raw.get() {
+        "true" => Cow::Borrowed("True"),
+        "false" => Cow::Borrowed("False"),
+        _ => text(raw),
     }
 }
 
 /// One cell.
-fn cell(record: &Fields, column: &Column) -> String {
+fn cell<'a>(record: &Fields<'a>, column: &Column) -> Cow<'a, str> {
     match column {
-        Column::Empty => String::new(),
+        Column::Empty => Cow::Borrowed(""),
         Column::Status => {
             let code = get(record, &["status", "errorCode"])
-                .and_then(|v| v.as_i64())
+                .and_then(|raw| raw.get().parse::<i64>().ok())
                 .unwrap_or(0);
-            Status::of_code(code).label().to_owned()
+            Cow::Borrowed(Status::of_code(code).label())
         }
         Column::Path(path, conv) => {
-            let Some(value) = get(record, path) else {
-                return String::new();
+            let Some(raw) = get(record, path) else {
+                return Cow::Borrowed("");
             };
-            let value = &value;
+            let is_text = raw.get().starts_with('"');
             match conv {
-                Conv::Int => text_of(value),
-                Conv::Bool => bool_text(value),
-                Conv::Time => text_of(value),
-                Conv::Json => neutralise(&value.to_string()).into_owned(),
-                Conv::CaStatus => match value.as_str() {
-                    Some("success") => "Success".into(),
-                    Some("failure") => "Failure".into(),
-                    Some("notApplied") => "Not Applied".into(),
-                    _ => neutralise(&text_of(value)).into_owned(),
+                Conv::Int | Conv::Time => text(raw),
+                Conv::Bool => bool_text(raw),
+                Conv::Json => {
+                    let compact = serde_json::from_str::<Value>(raw.get())
+                        .map(|v| v.to_string())
+                        .unwrap_or_default();
+                    neutral(Cow::Owned(compact))
+                }
+                Conv::CaStatus => match (is_text, text(raw)) {
+                    (true, t) if t == "success" => Cow::Borrowed("Success"),
+                    (true, t) if t == "failure" => Cow::Borrowed("Failure"),
+                    (true, t) if t == "notApplied" => Cow::Borrowed("Not Applied"),
+                    (_, t) => neutral(t),
                 },
-                Conv::Requirement => match value.as_str() {
-                    Some("singleFactorAuthentication") => "Single-factor authentication".into(),
-                    Some("multiFactorAuthentication") => "Multifactor authentication".into(),
-                    _ => neutralise(&text_of(value)).into_owned(),
+                Conv::Requirement => match (is_text, text(raw)) {
+                    (true, t) if t == "singleFactorAuthentication" => {
+                        Cow::Borrowed("Single-factor authentication")
+                    }
+                    (true, t) if t == "multiFactorAuthentication" => {
+                        Cow::Borrowed("Multifactor authentication")
+                    }
+                    (_, t) => neutral(t),
                 },
                 Conv::Location => {
-                    let parts: Vec<String> = ["city", "state", "countryOrRegion"]
+                    let Ok(place) = Fields::parse(raw.get()) else {
+                        return Cow::Borrowed("");
+                    };
+                    let parts: Vec<Cow<str>> = ["city", "state", "countryOrRegion"]
                         .iter()
-                        .filter_map(|k| value.get(*k).and_then(Value::as_str))
+                        .filter_map(|k| place.present(k))
+                        .filter(|raw| raw.get().starts_with('"'))
+                        .map(text)
                         .filter(|s| !s.trim().is_empty())
-                        .map(str::to_owned)
                         .collect();
-                    neutralise(&parts.join(", ")).into_owned()
+                    neutral(Cow::Owned(parts.join(", ")))
                 }
-                Conv::Text => neutralise(&text_of(value)).into_owned(),
+                Conv::Text => neutral(text(raw)),
             }
         }
     }
@@ -354,7 +382,7 @@ pub(crate) fn write_row<W: std::io::Write>(
     columns: &[Column],
 ) -> csv::Result<()> {
     for column in columns {
-        out.write_field(cell(record, column))?;
+        out.write_field(cell(record, column).as_bytes())?;
     }
     out.write_record(None::<&[u8]>)
 }
@@ -364,42 +392,28 @@ pub fn write_steps<W: std::io::Write>(
     out: &mut csv::Writer<W>,
     record: &Fields,
 ) -> csv::Result<usize> {
-    let Some(Value::Array(steps)) = record.value("authenticationDetails") else {
+    let Some(steps) = record
+        .present("authenticationDetails")
+        .and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok())
+    else {
         return Ok(0);
     };
-    let id = record.value("id").as_ref().map(text_of).unwrap_or_default();
+    let id = neutral(record.present("id").map(text).unwrap_or_default());
     for step in &steps {
-        let field = |name: &str| step.get(name).filter(|v| !v.is_null());
+        let step = Fields::parse(step.get()).ok();
+        let field = |name: &str| step.as_ref().and_then(|s| s.present(name));
+        let text_of = |name: &str| field(name).map(text).unwrap_or_default();
         out.write_record([
-            neutralise(&id).into_owned(),
-            field("authenticationStepDateTime")
-                .map(text_of)
-                .unwrap_or_default(),
-            neutralise(
-                &field("authenticationMethod")
-                    .map(text_of)
-                    .unwrap_or_default(),
-            )
-            .into_owned(),
-            neutralise(
-                &field("authenticationMethodDetail")
-                    .map(text_of)
-                    .unwrap_or_default(),
-            )
-            .into_owned(),
-            neutralise(
-                &field("authenticationStepRequirement")
-                    .map(text_of)
-                    .unwrap_or_default(),
-            )
-            .into_owned(),
-            field("succeeded").map(bool_text).unwrap_or_default(),
-            neutralise(
-                &field("authenticationStepResultDetail")
-                    .map(text_of)
-                    .unwrap_or_default(),
-            )
-            .into_owned(),
+            id.as_ref(),
+            text_of("authenticationStepDateTime").as_ref(),
+            neutral(text_of("authenticationMethod")).as_ref(),
+            neutral(text_of("authenticationMethodDetail")).as_ref(),
+            neutral(text_of("authenticationStepRequirement")).as_ref(),
+            field("succeeded")
+                .map(bool_text)
+                .unwrap_or_default()
+                .as_ref(),
+            neutral(text_of("authenticationStepResultDetail")).as_ref(),
         ])?;
     }
     Ok(steps.len())
