@@ -818,6 +818,7 @@ async fn groups_page(
             cursor,
             offset: 0,
             snapshot: None,
+            with_total: false,
         };
         let page = store.list_groups(tenant, &query).await.expect("groups");
         rows.extend(page.items);
@@ -1041,6 +1042,37 @@ async fn bucketed_groups_page_across_sparse_days(store: Arc<dyn Store>) {
                 expected(aggregate, until),
                 "{aggregate:?} until {until}"
             );
+            // The blade's first page with its total groups the whole range in one query: the
+            // same groups, and the count of them.
+            let whole = store
+                .list_groups(
+                    &t.id,
+                    &GroupQuery {
+                        event_type: EventType::NonInteractive,
+                        filter: if until == i64::MAX {
+                            ni()
+                        } else {
+                            ni().and(Expr::time_range(None, Some(at_micros(until))))
+                        },
+                        aggregate,
+                        limit: 100,
+                        cursor: None,
+                        offset: 0,
+                        snapshot: None,
+                        with_total: true,
+                    },
+                )
+                .await
+                .expect("groups");
+            assert_eq!(whole.total, Some(got.len() as i64));
+            assert_eq!(
+                whole
+                    .items
+                    .iter()
+                    .map(|r| (latest_id(r), r.count, minute(r.first_at), minute(r.last_at)))
+                    .collect::<Vec<_>>(),
+                got
+            );
         }
     }
 }
@@ -1094,6 +1126,7 @@ async fn group_paging_stays_stable_while_records_arrive(store: Arc<dyn Store>) {
         cursor: None,
         offset: 0,
         snapshot: None,
+        with_total: false,
     };
     let first = store.list_groups(&t.id, &query).await.expect("groups");
     let mut seen: Vec<(String, i64)> = first
@@ -1202,6 +1235,7 @@ async fn interactive_sign_ins_have_no_groups(store: Arc<dyn Store>) {
         cursor: None,
         offset: 0,
         snapshot: None,
+        with_total: false,
     };
     assert!(matches!(
         store.list_groups(&t.id, &query).await,
@@ -1547,6 +1581,7 @@ async fn groups_page_by_offset_at_a_snapshot(store: Arc<dyn Store>) {
         cursor: None,
         offset,
         snapshot,
+        with_total: false,
     };
     let first = store
         .list_groups(&t.id, &query(0, None))

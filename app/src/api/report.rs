@@ -329,6 +329,7 @@ pub(crate) mod server {
                 cursor: None,
                 offset,
                 snapshot: req.snapshot,
+                with_total: req.with_total,
             };
             let page = ctx.store.list_groups(tenant, &query).await?;
             // The page of groups counts every group of the result as it aggregates.

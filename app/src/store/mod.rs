@@ -290,6 +290,11 @@ pub struct GroupQuery {
     /// Only records stored up to this sequence number (see [`ListQuery::snapshot`]).
     #[serde(default)]
     pub snapshot: Option<i64>,
+    /// Whether the first page should also count every group at its snapshot (the blade shows
+    /// the total): that groups the whole range in one query. Without it, groups in time
+    /// buckets are read from the newest window only as far as the page needs.
+    #[serde(default)]
+    pub with_total: bool,
 }
 
 /// Where a page of groups ends. Groups come newest first, by their latest member.

@@ -700,6 +700,7 @@ async fn time_queries(
                     cursor: None,
                     offset: 0,
                     snapshot: None,
+                    with_total: true,
                 };
                 let times = timed(args.runs, |_| async {
                     Ok(store.list_groups(tenant_id, &query).await?)

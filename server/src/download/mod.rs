@@ -226,9 +226,8 @@ const IDLE_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A `Write` that hands the response chunks of [`CHUNK`] bytes through a bounded channel. It
 /// fails once the response is gone, when the download is cancelled, or when the client has
-/// read nothing for [`IDLE_LIMIT`] — so a writer thread never waits forever. (A cancel while
-/// it waits for a client that reads nothing is seen at the next chunk or at the limit; the
-/// dialog's cancel also ends the response, which closes the channel at once.)
+/// read nothing for [`IDLE_LIMIT`] — so a writer thread never waits forever; a cancel is seen
+/// within 100 ms even while the client reads nothing.
 struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
     buf: Vec<u8>,
@@ -252,21 +251,39 @@ impl ChannelWriter {
                 "cancelled",
             ));
         }
-        // Waits for room (woken as soon as the response takes a chunk), at most IDLE_LIMIT.
-        let tx = self.tx.clone();
-        let sent = self
-            .runtime
-            .block_on(async move { tokio::time::timeout(IDLE_LIMIT, tx.send(chunk)).await });
-        match sent {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(std::io::Error::new(
-                std::io::ErrorKind::BrokenPipe,
-                "the download was closed",
-            )),
-            Err(_) => Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the browser stopped reading the download",
-            )),
+        // Waits for room (woken as soon as the response takes a chunk), looking at the cancel
+        // flag every 100 ms, at most IDLE_LIMIT in all.
+        let since = std::time::Instant::now();
+        loop {
+            let room = self.runtime.block_on(tokio::time::timeout(
+                std::time::Duration::from_millis(100),
+                self.tx.reserve(),
+            ));
+            match room {
+                Ok(Ok(permit)) => {
+                    permit.send(chunk);
+                    return Ok(());
+                }
+                Ok(Err(_)) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the download was closed",
+                    ))
+                }
+                Err(_) if self.progress.cancelled.load(Ordering::Relaxed) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "cancelled",
+                    ))
+                }
+                Err(_) if since.elapsed() > IDLE_LIMIT => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "the browser stopped reading the download",
+                    ))
+                }
+                Err(_) => {}
+            }
         }
     }
 }
@@ -418,6 +435,7 @@ pub async fn download(
     });
     let writer_progress = Arc::clone(&progress);
     let runtime = tokio::runtime::Handle::current();
+    let error_runtime = runtime.clone();
     tokio::task::spawn_blocking(move || {
         let _ended = Ended(Arc::clone(&writer_progress));
         let out = ChannelWriter {
@@ -441,8 +459,14 @@ pub async fn download(
                     writer_progress.fail(format!("The download failed: {e}"));
                 }
                 // End the response with an error, so the browser marks the file failed rather
-                // than saving a truncated zip as if it were whole.
-                let _ = byte_tx.try_send(Err(e));
+                // than saving a truncated zip as if it were whole. (Waiting for room: with a
+                // full channel, a dropped error would end the response as if it were whole.)
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    let _ = error_runtime.block_on(tokio::time::timeout(
+                        std::time::Duration::from_secs(5),
+                        byte_tx.send(Err(e)),
+                    ));
+                }
             }
         }
     });

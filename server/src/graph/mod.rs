@@ -770,6 +770,7 @@ async fn summarized(
         cursor,
         offset: 0,
         snapshot: None,
+        with_total: false,
     };
     let page = state.store.list_groups(scope.tenant_id(), &query).await?;
     let mut body = Map::new();

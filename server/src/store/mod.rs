@@ -1049,7 +1049,7 @@ impl<B: Backend> Store for SqlStore<B> {
         };
         let filter = self.hinted(tenant_no, &query.filter).await?;
         let (mut rows, total) = match query.aggregate.bucket_micros() {
-            Some(size) if query.offset <= 0 => (
+            Some(size) if query.offset <= 0 && !query.with_total => (
                 self.newest_groups(tenant_no, query, size, snapshot, limit + 1)
                     .await?,
                 None,

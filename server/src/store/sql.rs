@@ -625,9 +625,10 @@ pub fn count_groups_sql(
     Ok(sql)
 }
 
-/// The members of `groups` (each a group key and its latest time) at their latest times,
-/// within the filter and snapshot, in one query: `(group_key, created_at, id_key, doc)` rows,
-/// of which the greatest `id_key` of a group is its newest member.
+/// The newest member of each of `groups` (each a group key and its latest time), within the
+/// filter and snapshot, in one query: `(group_key, created_at, id_key, doc)` rows. Members
+/// that share the latest time (Graph times are often whole seconds) are ranked by Request
+/// ID without their documents, and only the first one's document is read.
 pub fn groups_latest_sql(
     dialect: Dialect,
     tenant_no: i64,
@@ -637,7 +638,11 @@ pub fn groups_latest_sql(
     groups: &[(i64, i64)],
 ) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
-    sql.push("SELECT s.group_key, s.created_at, s.id_key, s.doc ");
+    sql.push(
+        "SELECT m.group_key, m.created_at, m.id_key, m.doc FROM signins m WHERE m.seq IN (\
+         SELECT r.seq FROM (SELECT s.seq, row_number() OVER (PARTITION BY s.group_key, \
+         s.created_at ORDER BY s.id_key DESC) AS place ",
+    );
     push_from_where(&mut sql, tenant_no, filter)?;
     sql.push(" AND s.event_type = ")
         .int(i64::from(event_type.code()));
@@ -657,7 +662,7 @@ pub fn groups_latest_sql(
             .int(*last_at)
             .push(")");
     }
-    sql.push(")");
+    sql.push(")) r WHERE r.place = 1)");
     Ok(sql)
 }
 
