@@ -39,13 +39,10 @@ use zip::write::SimpleFileOptions;
 const CHUNK: usize = 64 * 1024;
 /// Chunks waiting for the client at most (with [`CHUNK`]: 1 MB).
 const CHUNKS_IN_FLIGHT: usize = 16;
-/// Pages of records waiting for each formatting thread, and formatted pages waiting for the
-/// zip thread from each, at most.
+/// Pages of records waiting for the formatting thread, and formatted pages waiting for the zip
+/// thread, at most. (A second formatting thread was about 10% faster on the 2-core benchmark
+/// machine but held up to 85 MB instead of about 30: docs/BENCHMARKS.md.)
 const PAGES_IN_FLIGHT: usize = 1;
-/// Threads that format CSV, the costliest stage. On the 2-core benchmark machine two were
-/// about 10% faster than one but held up to 85 MB instead of about 30 (docs/BENCHMARKS.md), so
-/// one it is; the pipeline takes any number.
-const FORMATTERS: usize = 1;
 
 /// CSV or JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,7 +187,7 @@ fn has_auth_details(report: EventType) -> bool {
     matches!(report, EventType::Interactive | EventType::NonInteractive)
 }
 
-/// What the reading task hands a formatting thread.
+/// What the reading task hands the formatting thread.
 enum Batch {
     /// The records of a report begin.
     Start(EventType),
@@ -200,7 +197,7 @@ enum Batch {
     End,
 }
 
-/// What a formatting thread hands the zip thread: one for each [`Batch`].
+/// What the formatting thread hands the zip thread: one for each [`Batch`].
 enum Formatted {
     /// The files of a report begin, with their first text (the CSV header lines).
     Start {
@@ -356,43 +353,26 @@ pub async fn download(
         }
     );
     let format = request.format;
-    // Pages go round to the formatting threads in turn and come back from them in the same
-    // turn, so the zip gets them in order.
-    let mut page_txs = Vec::with_capacity(FORMATTERS);
-    let mut text_rxs = Vec::with_capacity(FORMATTERS);
-    for _ in 0..FORMATTERS {
-        let (page_tx, page_rx) = tokio::sync::mpsc::channel::<Batch>(PAGES_IN_FLIGHT);
-        let (text_tx, text_rx) = std::sync::mpsc::sync_channel::<Formatted>(PAGES_IN_FLIGHT);
-        page_txs.push(page_tx);
-        text_rxs.push(text_rx);
-        let formatter_progress = Arc::clone(&progress);
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = format_pages(format, page_rx, &text_tx, &formatter_progress) {
-                if !formatter_progress.cancelled.load(Ordering::Relaxed) {
-                    tracing::error!(error = %e, "formatting a download failed");
-                    formatter_progress.fail(format!("The download failed: {e}"));
-                }
+    let (page_tx, page_rx) = tokio::sync::mpsc::channel::<Batch>(PAGES_IN_FLIGHT);
+    let (text_tx, text_rx) = std::sync::mpsc::sync_channel::<Formatted>(PAGES_IN_FLIGHT);
+    let formatter_progress = Arc::clone(&progress);
+    tokio::task::spawn_blocking(move || {
+        if let Err(e) = format_pages(format, page_rx, &text_tx, &formatter_progress) {
+            if !formatter_progress.cancelled.load(Ordering::Relaxed) {
+                tracing::error!(error = %e, "formatting a download failed");
+                formatter_progress.fail(format!("The download failed: {e}"));
             }
-        });
-    }
+        }
+    });
     let (byte_tx, byte_rx) = tokio::sync::mpsc::channel(CHUNKS_IN_FLIGHT);
     let store = Arc::clone(&state.store);
     let tenant_id = scope.tenant_id().to_owned();
     let reader_progress = Arc::clone(&progress);
     tokio::spawn(async move {
-        let mut turn = 0_usize;
-        // Hands a batch to the formatter whose turn it is; false once the download is gone.
-        macro_rules! pass {
-            ($batch:expr) => {{
-                let sent = page_txs[turn % page_txs.len()].send($batch).await.is_ok();
-                turn += 1;
-                sent
-            }};
-        }
         // One snapshot for every file: records arriving meanwhile are in none of them.
         let mut snapshot = None::<i64>;
         for (report, filter, included) in filters {
-            if !pass!(Batch::Start(report)) {
+            if page_tx.send(Batch::Start(report)).await.is_err() {
                 return;
             }
             let mut cursor: Option<Cursor> = None;
@@ -421,14 +401,18 @@ pub async fn download(
                 read += page.items.len() as i64;
                 let last = page.next.is_none() || page.items.is_empty();
                 cursor = page.next;
-                if !pass!(Batch::Records(report, page.items)) {
+                if page_tx
+                    .send(Batch::Records(report, page.items))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 if last {
                     break;
                 }
             }
-            if !pass!(Batch::End) {
+            if page_tx.send(Batch::End).await.is_err() {
                 return;
             }
         }
@@ -444,7 +428,7 @@ pub async fn download(
             progress: Arc::clone(&writer_progress),
             runtime,
         };
-        let result = write_zip(out, format, &names, &text_rxs, &writer_progress);
+        let result = write_zip(out, format, &names, &text_rx, &writer_progress);
         match result {
             Ok(()) if !writer_progress.cancelled.load(Ordering::Relaxed) => {
                 writer_progress.done.store(true, Ordering::Relaxed);
@@ -563,13 +547,12 @@ fn format_pages(
     Ok(())
 }
 
-/// Writes the zip: one file per name, filled with the formatted text, which it takes from the
-/// formatting threads in turn.
+/// Writes the zip: one file per name, filled with the formatted text.
 fn write_zip(
     out: ChannelWriter,
     format: Format,
     names: &[(String, EventType, bool)],
-    texts: &[std::sync::mpsc::Receiver<Formatted>],
+    texts: &std::sync::mpsc::Receiver<Formatted>,
     progress: &Progress,
 ) -> std::io::Result<()> {
     let mut zip = zip::ZipWriter::new_stream(out);
@@ -582,12 +565,7 @@ fn write_zip(
         other => std::io::Error::other(other),
     };
     let stopped = || std::io::Error::other("the records stopped coming");
-    let mut turn = 0_usize;
-    let mut next = || {
-        let text = texts[turn % texts.len()].recv().map_err(|_| stopped());
-        turn += 1;
-        text
-    };
+    let next = || texts.recv().map_err(|_| stopped());
     for report in REPORTS {
         let Formatted::Start {
             report: started,

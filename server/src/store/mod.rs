@@ -15,7 +15,6 @@ use app::model::EventType;
 use app::store::*;
 use async_trait::async_trait;
 use sql::{Dialect, Sql};
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -1074,7 +1073,7 @@ impl<B: Backend> Store for SqlStore<B> {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
         // The newest member of every group on the page, in one query.
-        let mut latest: HashMap<(i64, i64), (String, String)> = HashMap::new();
+        let mut latest: HashMap<(i64, i64), String> = HashMap::new();
         if !rows.is_empty() {
             let wanted: Vec<(i64, i64)> = rows.iter().map(|r| (r[0].int(), r[4].int())).collect();
             let latest_sql = sql::groups_latest_sql(
@@ -1085,27 +1084,16 @@ impl<B: Backend> Store for SqlStore<B> {
                 snapshot,
                 &wanted,
             )?;
-            let members = self
+            // One row per group: the query ranks members tied at the latest time itself.
+            for member in self
                 .backend
-                .fetch(&latest_sql, &[Kind::Int, Kind::Int, Kind::Text, Kind::Doc])
-                .await?;
-            for member in members {
+                .fetch(&latest_sql, &[Kind::Int, Kind::Int, Kind::Doc])
+                .await?
+            {
                 let mut cells = member.into_iter();
-                let (Some(key), Some(at), Some(id_key), Some(doc)) =
-                    (cells.next(), cells.next(), cells.next(), cells.next())
-                else {
-                    continue;
-                };
-                let (id_key, doc) = (id_key.into_text(), doc.into_text());
-                // Ties at the same time go to the greatest Request ID, as in the list order.
-                match latest.entry((key.int(), at.int())) {
-                    Entry::Occupied(mut e) if e.get().0 < id_key => {
-                        e.insert((id_key, doc));
-                    }
-                    Entry::Occupied(_) => {}
-                    Entry::Vacant(e) => {
-                        e.insert((id_key, doc));
-                    }
+                if let (Some(key), Some(at), Some(doc)) = (cells.next(), cells.next(), cells.next())
+                {
+                    latest.insert((key.int(), at.int()), doc.into_text());
                 }
             }
         }
@@ -1114,12 +1102,9 @@ impl<B: Backend> Store for SqlStore<B> {
             let (key, bucket, count, first_at, last_at) =
                 (r[0].int(), r[1].int(), r[2].int(), r[3].int(), r[4].int());
             // Two buckets of one group never share a latest time, so each entry is one group's.
-            let json = latest
-                .remove(&(key, last_at))
-                .map(|(_, doc)| doc)
-                .ok_or_else(|| {
-                    StoreError::Backend(format!("group {key} lost its latest member"))
-                })?;
+            let json = latest.remove(&(key, last_at)).ok_or_else(|| {
+                StoreError::Backend(format!("group {key} lost its latest member"))
+            })?;
             items.push(GroupRow {
                 key,
                 bucket,

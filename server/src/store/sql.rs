@@ -626,7 +626,7 @@ pub fn count_groups_sql(
 }
 
 /// The newest member of each of `groups` (each a group key and its latest time), within the
-/// filter and snapshot, in one query: `(group_key, created_at, id_key, doc)` rows. Members
+/// filter and snapshot, in one query: `(group_key, created_at, doc)` rows. Members
 /// that share the latest time (Graph times are often whole seconds) are ranked by Request
 /// ID without their documents, and only the first one's document is read.
 pub fn groups_latest_sql(
@@ -639,7 +639,7 @@ pub fn groups_latest_sql(
 ) -> Result<Sql, StoreError> {
     let mut sql = Sql::new(dialect);
     sql.push(
-        "SELECT m.group_key, m.created_at, m.id_key, m.doc FROM signins m WHERE m.seq IN (\
+        "SELECT m.group_key, m.created_at, m.doc FROM signins m WHERE m.seq IN (\
          SELECT r.seq FROM (SELECT s.seq, row_number() OVER (PARTITION BY s.group_key, \
          s.created_at ORDER BY s.id_key DESC) AS place ",
     );
