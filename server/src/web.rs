@@ -18,11 +18,23 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 
+/// The portal's routes, listed once per process.
+///
+/// Listing them renders the app with Leptos' *process-wide* "suppress resource loads" flag
+/// set, so a page being rendered at that moment by another router in the same process (the
+/// tests run several) would wait forever for a resource that never loads: the intermittent
+/// hang of `GET /` in CI. After the first call the list is reused and nothing sets the flag.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application: the portal's pages and server functions, the sign-in pages, the
 /// admin page, static files and the ingest API, all behind the session layer
 /// ([`crate::auth::middleware::layer`]).
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = ServerContext {
         store: Arc::clone(&state.store),
         downloads: Arc::clone(&state.api.downloads),

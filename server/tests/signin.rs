@@ -558,3 +558,82 @@ async fn every_answer_carries_the_security_headers() {
         }
     }
 }
+
+/// The portal page renders whole while another router is being built in the same process.
+/// Listing the routes sets Leptos' process-wide "suppress resource loads" flag; when every
+/// router listed them anew, a page rendered at that moment (another test's, in CI) waited
+/// forever for its table and the response never ended. A page that stalls fails here
+/// after 30 s instead of hanging.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_page_renders_while_another_router_is_built() {
+    let app = TestApp::spawn().await;
+    app.account(&app.tenant, "ann@contoso.com", Role::GlobalAdministrator)
+        .await;
+    let now = chrono::Utc::now();
+    let time = |minutes: i64| {
+        (now + chrono::Duration::minutes(minutes))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    app.store
+        .insert_signins(
+            &app.tenant.id,
+            &[record(
+                "rendered-1",
+                &time(-10),
+                json!({ "isInteractive": true, "signInEventTypes": ["interactiveUser"],
+                        "userDisplayName": "Rendered Marker" }),
+            )],
+        )
+        .await
+        .expect("record stored");
+    let session = app.sign_in("ann@contoso.com").await;
+    let state = server::AppState {
+        store: std::sync::Arc::clone(&app.store),
+        leptos_options: leptos::prelude::LeptosOptions::builder()
+            .output_name("signbook")
+            .site_root("target/site")
+            .build(),
+        limits: server::state::Limits::default(),
+        auth: std::sync::Arc::clone(&app.auth),
+        api: std::sync::Arc::new(
+            server::graph::Api::load(app.store.as_ref(), server::graph::ApiConfig::default())
+                .await
+                .expect("api"),
+        ),
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = {
+        let stop = std::sync::Arc::clone(&stop);
+        let runtime = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            let _entered = runtime.enter();
+            let mut built = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                drop(server::web::router(state.clone()));
+                built += 1;
+            }
+            built
+        })
+    };
+    let path = format!(
+        "/?date=custom&start={}&end={}",
+        time(-60).replace(':', "%3A"),
+        time(60).replace(':', "%3A")
+    );
+    for round in 0..20 {
+        let page = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            let response = app.get(Some(&session), &path).await;
+            assert_eq!(response.status(), 200, "round {round}");
+            response.text().await.expect("the page")
+        })
+        .await
+        .unwrap_or_else(|_| panic!("round {round}: the page stalled"));
+        assert!(
+            page.contains("Rendered Marker"),
+            "round {round}: the table is on the page"
+        );
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let built = builder.join().expect("the builder thread");
+    assert!(built > 0, "routers were built meanwhile");
+}

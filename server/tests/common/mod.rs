@@ -198,7 +198,7 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         // A request the in-process server never answers fails the test instead of hanging
-        // the whole run (an intermittent hang of this kind is being chased).
+        // the whole run (see `the_portal_page_renders_while_another_router_is_built`).
         .timeout(std::time::Duration::from_secs(120))
         .build()
         .expect("a client")
