@@ -28,7 +28,7 @@ pub enum Bind {
 }
 
 /// SQL text and its parameters.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Sql {
     dialect: Dialect,
     /// The statement.
