@@ -15,8 +15,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 
 /// The portal's routes, listed once per process.
 ///
@@ -24,9 +24,8 @@ use std::sync::Arc;
 /// set, so a page being rendered at that moment by another router in the same process (the
 /// tests run several) would wait forever for a resource that never loads: the intermittent
 /// hang of `GET /` in CI. After the first call the list is reused and nothing sets the flag.
-fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
-    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
-        std::sync::OnceLock::new();
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 

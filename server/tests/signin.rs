@@ -9,6 +9,8 @@ use app::model::{EventType, SignIn};
 use app::store::{ListQuery, Role, Sort};
 use common::*;
 use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 const MINUTE: i64 = 60_000_000;
 
@@ -587,28 +589,15 @@ async fn the_portal_page_renders_while_another_router_is_built() {
         .await
         .expect("record stored");
     let session = app.sign_in("ann@contoso.com").await;
-    let state = server::AppState {
-        store: std::sync::Arc::clone(&app.store),
-        leptos_options: leptos::prelude::LeptosOptions::builder()
-            .output_name("signbook")
-            .site_root("target/site")
-            .build(),
-        limits: server::state::Limits::default(),
-        auth: std::sync::Arc::clone(&app.auth),
-        api: std::sync::Arc::new(
-            server::graph::Api::load(app.store.as_ref(), server::graph::ApiConfig::default())
-                .await
-                .expect("api"),
-        ),
-    };
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let state = app.state.clone();
+    let stop = Arc::new(AtomicBool::new(false));
     let builder = {
-        let stop = std::sync::Arc::clone(&stop);
+        let stop = Arc::clone(&stop);
         let runtime = tokio::runtime::Handle::current();
         std::thread::spawn(move || {
             let _entered = runtime.enter();
             let mut built = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) {
                 drop(server::web::router(state.clone()));
                 built += 1;
             }
@@ -633,7 +622,7 @@ async fn the_portal_page_renders_while_another_router_is_built() {
             "round {round}: the table is on the page"
         );
     }
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
     let built = builder.join().expect("the builder thread");
     assert!(built > 0, "routers were built meanwhile");
 }

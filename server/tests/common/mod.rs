@@ -181,6 +181,8 @@ pub struct TestApp {
     pub tenant: Tenant,
     /// The sign-in service (its clock moves in tests of expiry).
     pub auth: Arc<server::auth::Auth>,
+    /// The state the app's router was built from.
+    pub state: server::AppState,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -261,7 +263,7 @@ impl TestApp {
                     .expect("api keys"),
             ),
         };
-        let app = server::web::router(state);
+        let app = server::web::router(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free port");
@@ -278,6 +280,7 @@ impl TestApp {
             store,
             tenant,
             auth,
+            state,
             _dir: dir,
         }
     }
