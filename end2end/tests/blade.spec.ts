@@ -1,11 +1,11 @@
 import { expect, test } from "@playwright/test";
 import {
   bodyRows,
+  clickPreview,
   expectAccessible,
   grid,
   headers,
   open,
-  previewBar,
   setPreview,
   shot,
   total,
@@ -49,15 +49,15 @@ test("1. the portal opens on the classic list of interactive sign-ins", async ({
 test("2. the Preview bar switches to four tabs and back, and the choice is kept", async ({ page }) => {
   await open(page);
   await setPreview(page, false);
-  await previewBar(page).click();
+  await clickPreview(page);
   const tabs = page.getByRole("tablist", { name: "Sign-in reports" }).getByRole("tab");
   await expect(tabs).toHaveText(TABS);
-  await previewBar(page).click();
+  await clickPreview(page);
   await expect(page.getByRole("tablist", { name: "Sign-in reports" })).toHaveCount(0);
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
   await expect(page.getByRole("tablist", { name: "Sign-in reports" })).toHaveCount(0);
-  await previewBar(page).click();
+  await clickPreview(page);
   await expect(tabs).toHaveText(TABS);
   await page.reload();
   await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");

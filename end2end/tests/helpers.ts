@@ -12,11 +12,21 @@ export function previewBar(page: Page) {
   return page.getByRole("button", { name: /Preview/ });
 }
 
+/** Clicks the Preview bar and waits until the server has saved the choice (a reload right
+ * after the click would otherwise cancel the save on a slow machine). */
+export async function clickPreview(page: Page) {
+  const saved = page.waitForResponse(
+    (r) => r.url().includes("save_preview") && r.request().method() === "POST",
+  );
+  await previewBar(page).click();
+  expect((await saved).ok()).toBe(true);
+}
+
 /** Switches the Preview view on or off (the choice is saved on the server). */
 export async function setPreview(page: Page, on: boolean) {
   const bar = previewBar(page);
   if ((await bar.getAttribute("aria-pressed")) !== String(on)) {
-    await bar.click();
+    await clickPreview(page);
   }
   await expect(bar).toHaveAttribute("aria-pressed", String(on));
   if (on) {
