@@ -28,7 +28,7 @@ pub enum Bind {
 }
 
 /// SQL text and its parameters.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Sql {
     dialect: Dialect,
     /// The statement.
