@@ -8,9 +8,9 @@
 //! A text cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first)
 //! is written with a leading `'`, which the importer takes off again.
 
+use super::scan::{self, Malformed};
 use crate::import::csv::{norm_header, Conv, PORTAL_COLUMNS};
 use app::model::{EventType, Status};
-use serde_json::value::RawValue;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -152,7 +152,7 @@ pub(crate) enum Column {
 }
 
 /// The columns of a header, in order.
-pub(crate) fn columns(header: &[&str]) -> Vec<Column> {
+fn columns(header: &[&str]) -> Vec<Column> {
     let table: HashMap<String, (&'static str, Conv)> = PORTAL_COLUMNS
         .iter()
         .rev()
@@ -173,103 +173,147 @@ pub(crate) fn columns(header: &[&str]) -> Vec<Column> {
         .collect()
 }
 
-/// A record's top-level properties, borrowed from its JSON text and parsed only when a column
-/// asks for one: a download formats hundreds of thousands of records, and building a whole
-/// `serde_json::Map` of each was most of the cost of a CSV bundle.
-pub struct Fields<'a> {
-    /// In the record's order.
-    fields: Vec<(Key<'a>, &'a RawValue)>,
-    /// The objects among them, parsed once when first asked for.
+/// How a report's CSV rows are filled: the columns, and the top-level properties they read.
+pub(crate) struct Plan {
+    columns: Vec<Slotted>,
+    /// The slot of each top-level property read, by name, grouped by the name's length.
+    wanted: Vec<Vec<(&'static str, usize)>>,
+    /// How many slots.
+    slots: usize,
+    /// The slots of `id` and `authenticationDetails` (for the AuthDetails rows).
+    id: usize,
+    steps: usize,
+}
+
+/// A column with the slot of its top-level property.
+enum Slotted {
+    /// A property (the slot, the rest of the path) in a form.
+    Path(usize, Vec<&'static str>, Conv),
+    /// Success / Failure / Interrupted from `status` (its slot).
+    Status(usize),
+    Empty,
+}
+
+impl Plan {
+    /// The plan of a header's columns.
+    pub(crate) fn new(header: &[&str]) -> Plan {
+        let mut names: Vec<&'static str> = Vec::new();
+        let mut slot = |name: &'static str| match names.iter().position(|n| *n == name) {
+            Some(i) => i,
+            None => {
+                names.push(name);
+                names.len() - 1
+            }
+        };
+        let columns = columns(header)
+            .into_iter()
+            .map(|column| match column {
+                Column::Path(path, conv) => {
+                    let (first, rest) = path.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
+                    Slotted::Path(slot(first), rest.to_vec(), conv)
+                }
+                Column::Status => Slotted::Status(slot("status")),
+                Column::Empty => Slotted::Empty,
+            })
+            .collect();
+        let id = slot("id");
+        let steps = slot("authenticationDetails");
+        let mut wanted: Vec<Vec<(&'static str, usize)>> = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            if wanted.len() <= name.len() {
+                wanted.resize_with(name.len() + 1, Vec::new);
+            }
+            wanted[name.len()].push((name, i));
+        }
+        Plan {
+            columns,
+            wanted,
+            slots: names.len(),
+            id,
+            steps,
+        }
+    }
+
+    fn slot_of(&self, name: &str) -> Option<usize> {
+        self.wanted
+            .get(name.len())?
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, i)| *i)
+    }
+
+    /// The properties of a record that this plan reads (a later duplicate wins, as in a map).
+    pub(crate) fn read<'a>(&self, json: &'a str) -> Result<Record<'a>, Malformed> {
+        let mut values = vec![None; self.slots];
+        scan::object(json, |name, raw| {
+            if let Some(i) = self.slot_of(&name) {
+                values[i] = Some(raw);
+            }
+        })?;
+        let nested = (0..self.slots).map(|_| OnceCell::new()).collect();
+        Ok(Record { values, nested })
+    }
+}
+
+/// The properties of one record that a [`Plan`] reads, borrowed from its JSON text.
+pub(crate) struct Record<'a> {
+    values: Vec<Option<&'a str>>,
+    /// The objects among them, walked once when first asked for.
     nested: Vec<OnceCell<Option<Fields<'a>>>>,
 }
 
-/// A property name: borrowed from the text, or owned when it had escapes.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de: 'a, 'a> serde::Deserialize<'de> for Key<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a property name")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
+impl<'a> Record<'a> {
+    /// The JSON text at a slot and a path below it (`None` when missing or null).
+    fn get(&self, slot: usize, rest: &[&str]) -> Option<&'a str> {
+        let raw = self.values.get(slot).copied().flatten()?;
+        let Some((last, middle)) = rest.split_last() else {
+            return Some(raw).filter(|raw| *raw != "null");
+        };
+        let mut object = self.nested[slot]
+            .get_or_init(|| Fields::parse(raw).ok())
+            .as_ref()?;
+        for part in middle {
+            object = object.object(part)?;
         }
-        d.deserialize_str(Visitor)
+        object.present(last)
     }
+}
+
+/// An object's properties, borrowed from its JSON text, in the text's order.
+pub struct Fields<'a> {
+    fields: Vec<(Cow<'a, str>, &'a str)>,
+    /// The objects among them, walked once when first asked for.
+    nested: Vec<OnceCell<Option<Fields<'a>>>>,
 }
 
 impl<'a> Fields<'a> {
     /// The properties of a JSON object.
-    pub fn parse(json: &'a str) -> serde_json::Result<Fields<'a>> {
-        struct Visitor;
-        impl<'de> serde::de::Visitor<'de> for Visitor {
-            type Value = Vec<(Key<'de>, &'de RawValue)>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(
-                self,
-                mut map: M,
-            ) -> Result<Self::Value, M::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(64));
-                while let Some(entry) = map.next_entry::<Key<'de>, &'de RawValue>()? {
-                    out.push(entry);
-                }
-                Ok(out)
-            }
-        }
-        let mut de = serde_json::Deserializer::from_str(json);
-        let fields = serde::Deserializer::deserialize_map(&mut de, Visitor)?;
-        de.end()?;
+    pub fn parse(json: &'a str) -> Result<Fields<'a>, Malformed> {
+        let mut fields = Vec::with_capacity(16);
+        scan::object(json, |name, raw| fields.push((name, raw)))?;
         let nested = (0..fields.len()).map(|_| OnceCell::new()).collect();
         Ok(Fields { fields, nested })
     }
 
     /// Where a property is: the last of its name, as in a map where a later duplicate wins.
-    /// (A scan in the record's own order: names mostly differ in length, so it is cheaper than
-    /// sorting them for a binary search.)
     fn index(&self, name: &str) -> Option<usize> {
-        self.fields.iter().rposition(|(k, _)| k.0 == name)
-    }
-
-    /// A property's JSON text.
-    fn raw(&self, name: &str) -> Option<&'a RawValue> {
-        self.index(name).map(|i| self.fields[i].1)
+        self.fields.iter().rposition(|(k, _)| k == name)
     }
 
     /// A property that is an object, as fields.
     fn object(&self, name: &str) -> Option<&Fields<'a>> {
         let i = self.index(name)?;
         self.nested[i]
-            .get_or_init(|| Fields::parse(self.fields[i].1.get()).ok())
+            .get_or_init(|| Fields::parse(self.fields[i].1).ok())
             .as_ref()
     }
 
     /// A property's JSON text (`None` for a missing or null one).
-    fn present(&self, name: &str) -> Option<&'a RawValue> {
-        self.raw(name).filter(|raw| raw.get() != "null")
+    fn present(&self, name: &str) -> Option<&'a str> {
+        self.index(name)
+            .map(|i| self.fields[i].1)
+            .filter(|raw| *raw != "null")
     }
-}
-
-/// The JSON text at a path of property names (`None` when missing or null).
-fn get<'a>(record: &Fields<'a>, path: &[&str]) -> Option<&'a RawValue> {
-    let (first, rest) = path.split_first()?;
-    let Some((last, middle)) = rest.split_last() else {
-        return record.present(first);
-    };
-    // Only the objects on the way are parsed, each once per record.
-    let mut object = record.object(first)?;
-    for part in middle {
-        object = object.object(part)?;
-    }
-    object.present(last)
 }
 
 /// Text that a spreadsheet would not run as a formula.
@@ -294,10 +338,9 @@ fn neutral(text: Cow<'_, str>) -> Cow<'_, str> {
 
 /// A JSON value as a cell shows it: a string unescaped (borrowed from the record when it has no
 /// escapes), anything else as compact JSON.
-fn text(raw: &RawValue) -> Cow<'_, str> {
-    let json = raw.get();
+fn text(json: &str) -> Cow<'_, str> {
     if let Some(inner) = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
-        if !inner.contains('\\') {
+        if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
             return Cow::Borrowed(inner);
         }
     }
@@ -309,8 +352,8 @@ fn text(raw: &RawValue) -> Cow<'_, str> {
 }
 
 /// `True` / `False` for a JSON boolean, as the portal writes them.
-fn bool_text(raw: &RawValue) -> Cow<'_, str> {
-    match raw.get() {
+fn bool_text(raw: &str) -> Cow<'_, str> {
+    match raw {
         "true" => Cow::Borrowed("True"),
         "false" => Cow::Borrowed("False"),
         _ => text(raw),
@@ -318,25 +361,26 @@ fn bool_text(raw: &RawValue) -> Cow<'_, str> {
 }
 
 /// One cell.
-fn cell<'a>(record: &Fields<'a>, column: &Column) -> Cow<'a, str> {
+fn cell<'a>(record: &Record<'a>, column: &Slotted) -> Cow<'a, str> {
     match column {
-        Column::Empty => Cow::Borrowed(""),
-        Column::Status => {
-            let code = get(record, &["status", "errorCode"])
-                .and_then(|raw| raw.get().parse::<i64>().ok())
+        Slotted::Empty => Cow::Borrowed(""),
+        Slotted::Status(slot) => {
+            let code = record
+                .get(*slot, &["errorCode"])
+                .and_then(|raw| raw.parse::<i64>().ok())
                 .unwrap_or(0);
             Cow::Borrowed(Status::of_code(code).label())
         }
-        Column::Path(path, conv) => {
-            let Some(raw) = get(record, path) else {
+        Slotted::Path(slot, rest, conv) => {
+            let Some(raw) = record.get(*slot, rest) else {
                 return Cow::Borrowed("");
             };
-            let is_text = raw.get().starts_with('"');
+            let is_text = raw.starts_with('"');
             match conv {
                 Conv::Int | Conv::Time => text(raw),
                 Conv::Bool => bool_text(raw),
                 Conv::Json => {
-                    let compact = serde_json::from_str::<Value>(raw.get())
+                    let compact = serde_json::from_str::<Value>(raw)
                         .map(|v| v.to_string())
                         .unwrap_or_default();
                     neutral(Cow::Owned(compact))
@@ -357,13 +401,13 @@ fn cell<'a>(record: &Fields<'a>, column: &Column) -> Cow<'a, str> {
                     (_, t) => neutral(t),
                 },
                 Conv::Location => {
-                    let Ok(place) = Fields::parse(raw.get()) else {
+                    let Ok(place) = Fields::parse(raw) else {
                         return Cow::Borrowed("");
                     };
                     let parts: Vec<Cow<str>> = ["city", "state", "countryOrRegion"]
                         .iter()
                         .filter_map(|k| place.present(k))
-                        .filter(|raw| raw.get().starts_with('"'))
+                        .filter(|raw| raw.starts_with('"'))
                         .map(text)
                         .filter(|s| !s.trim().is_empty())
                         .collect();
@@ -378,29 +422,31 @@ fn cell<'a>(record: &Fields<'a>, column: &Column) -> Cow<'a, str> {
 /// Writes one record's row.
 pub(crate) fn write_row<W: std::io::Write>(
     out: &mut csv::Writer<W>,
-    record: &Fields,
-    columns: &[Column],
+    record: &Record,
+    plan: &Plan,
 ) -> csv::Result<()> {
-    for column in columns {
+    for column in &plan.columns {
         out.write_field(cell(record, column).as_bytes())?;
     }
     out.write_record(None::<&[u8]>)
 }
 
 /// Writes one record's authentication steps (none: no rows).
-pub fn write_steps<W: std::io::Write>(
+pub(crate) fn write_steps<W: std::io::Write>(
     out: &mut csv::Writer<W>,
-    record: &Fields,
+    record: &Record,
+    plan: &Plan,
 ) -> csv::Result<usize> {
-    let Some(steps) = record
-        .present("authenticationDetails")
-        .and_then(|raw| serde_json::from_str::<Vec<&RawValue>>(raw.get()).ok())
-    else {
+    let mut steps = Vec::new();
+    let walked = record
+        .get(plan.steps, &[])
+        .is_some_and(|raw| scan::array(raw, |step| steps.push(step)).is_ok());
+    if !walked {
         return Ok(0);
-    };
-    let id = neutral(record.present("id").map(text).unwrap_or_default());
+    }
+    let id = neutral(record.get(plan.id, &[]).map(text).unwrap_or_default());
     for step in &steps {
-        let step = Fields::parse(step.get()).ok();
+        let step = Fields::parse(step).ok();
         let field = |name: &str| step.as_ref().and_then(|s| s.present(name));
         let text_of = |name: &str| field(name).map(text).unwrap_or_default();
         out.write_record([
@@ -426,8 +472,9 @@ mod tests {
     fn row(record: serde_json::Value, header: &[&str]) -> Vec<String> {
         let mut out = csv::Writer::from_writer(Vec::new());
         let text = record.to_string();
-        let fields = Fields::parse(&text).expect("an object");
-        write_row(&mut out, &fields, &columns(header)).expect("written");
+        let plan = Plan::new(header);
+        let fields = plan.read(&text).expect("an object");
+        write_row(&mut out, &fields, &plan).expect("written");
         let bytes = out.into_inner().expect("flushed");
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)

@@ -15,6 +15,7 @@
 //! the dialog polls the progress kept in [`app::api::download::Registry`].
 
 pub mod csv;
+mod scan;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -487,7 +488,8 @@ fn format_pages(
     progress: &Progress,
 ) -> std::io::Result<()> {
     let gone = |_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the writer stopped");
-    let mut columns: Option<(EventType, Vec<csv::Column>)> = None;
+    // The current report's plan.
+    let mut plans: Option<(EventType, csv::Plan)> = None;
     while let Some(batch) = pages.blocking_recv() {
         if progress.cancelled.load(Ordering::Relaxed) {
             return Ok(());
@@ -516,19 +518,21 @@ fn format_pages(
             }
             Batch::Records(_, items) if format == Format::Json => Formatted::Json(items),
             Batch::Records(report, items) => {
-                if columns.as_ref().is_none_or(|(r, _)| *r != report) {
-                    columns = Some((report, csv::columns(&csv::header(report))));
+                if plans.as_ref().is_some_and(|(r, _)| *r != report) {
+                    plans = None;
                 }
-                let columns = columns.as_ref().map(|(_, c)| c.as_slice()).unwrap_or(&[]);
+                let (_, plan) =
+                    plans.get_or_insert_with(|| (report, csv::Plan::new(&csv::header(report))));
+                let plan = &*plan;
                 let mut main = Vec::with_capacity(CHUNK * 4);
                 let mut steps = Vec::new();
                 let mut w = ::csv::Writer::from_writer(&mut main);
                 let mut s = ::csv::Writer::from_writer(&mut steps);
                 for item in &items {
-                    let record = csv::Fields::parse(&item.json).map_err(std::io::Error::other)?;
-                    csv::write_row(&mut w, &record, columns).map_err(std::io::Error::other)?;
+                    let record = plan.read(&item.json).map_err(std::io::Error::other)?;
+                    csv::write_row(&mut w, &record, plan).map_err(std::io::Error::other)?;
                     if has_auth_details(report) {
-                        csv::write_steps(&mut s, &record).map_err(std::io::Error::other)?;
+                        csv::write_steps(&mut s, &record, plan).map_err(std::io::Error::other)?;
                     }
                 }
                 w.flush()?;
