@@ -379,6 +379,10 @@ pub async fn download(
             let mut cursor: Option<Cursor> = None;
             let mut read = 0;
             while read < included {
+                // Room first, then the read: a page never waits in the reader's hands.
+                let Ok(room) = page_tx.reserve().await else {
+                    return;
+                };
                 if reader_progress.cancelled.load(Ordering::Relaxed) {
                     return;
                 }
@@ -402,13 +406,7 @@ pub async fn download(
                 read += page.items.len() as i64;
                 let last = page.next.is_none() || page.items.is_empty();
                 cursor = page.next;
-                if page_tx
-                    .send(Batch::Records(report, page.items))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
+                room.send(Batch::Records(report, page.items));
                 if last {
                     break;
                 }
