@@ -53,6 +53,7 @@ conformance!(
     groups_join_rows_that_differ_only_in_time,
     groups_treat_case_and_empty_key_fields_as_equal,
     the_time_aggregate_splits_groups_into_buckets,
+    buckets_before_1970_start_on_the_hour_and_day_too,
     bucketed_groups_page_across_sparse_days,
     groups_are_computed_over_the_filter,
     group_paging_stays_stable_while_records_arrive,
@@ -962,6 +963,50 @@ async fn the_time_aggregate_splits_groups_into_buckets(store: Arc<dyn Store>) {
             assert!(rows.iter().all(|r| r.bucket % size == 0
                 && r.first_at >= r.bucket
                 && r.last_at < r.bucket + size));
+        }
+    }
+}
+
+/// A time before 1970 is rounded down to its bucket, as the grouping code does, not towards
+/// 1970 (which would put 23:30 on 1969-12-31 in the bucket of 00:00 on 1970-01-01).
+async fn buckets_before_1970_start_on_the_hour_and_day_too(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    let times = [
+        "1969-12-31T22:59:00Z",
+        "1969-12-31T23:30:00Z",
+        "1969-12-31T23:50:00Z",
+        "1970-01-01T00:30:00Z",
+    ];
+    let batch: Vec<NewSignIn> = times
+        .iter()
+        .enumerate()
+        .map(|(i, time)| record(&format!("r{i}"), time, json!({})))
+        .collect();
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let hour = 3_600_000_000_i64;
+    let expect = [
+        (
+            TimeAggregate::Hour,
+            vec![(0, 1), (-hour, 2), (-2 * hour, 1)],
+        ),
+        (TimeAggregate::Day, vec![(0, 1), (-24 * hour, 3)]),
+    ];
+    for (aggregate, buckets) in expect {
+        let rows = groups_page(
+            store.as_ref(),
+            &t.id,
+            EventType::NonInteractive,
+            ni(),
+            aggregate,
+        )
+        .await;
+        assert_eq!(
+            rows.iter().map(|r| (r.bucket, r.count)).collect::<Vec<_>>(),
+            buckets,
+            "{aggregate:?}"
+        );
+        for r in &rows {
+            assert_eq!(aggregate.bucket_start(r.first_at), Some(r.bucket));
         }
     }
 }

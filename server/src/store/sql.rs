@@ -536,11 +536,15 @@ pub fn count_sql(dialect: Dialect, tenant_no: i64, filter: &Expr) -> Result<Sql,
     Ok(sql)
 }
 
-/// The SQL of a record's bucket start.
+/// The SQL of a record's bucket start: the time rounded down, as
+/// [`TimeAggregate::bucket_start`] does. (Both databases' `/` and `%` round towards zero, so a
+/// time before 1970 needs the remainder made positive first.)
 fn bucket_expr(aggregate: TimeAggregate) -> String {
     match aggregate.bucket_micros() {
         None => "0".to_owned(),
-        Some(size) => format!("((s.created_at / {size}) * {size})"),
+        Some(size) => {
+            format!("(s.created_at - (((s.created_at % {size}) + {size}) % {size}))")
+        }
     }
 }
 
