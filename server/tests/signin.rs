@@ -214,6 +214,47 @@ async fn attempts_past_the_rate_are_refused_with_retry_after() {
     assert_eq!(portal_sign_ins(&app).await.len(), last.len());
 }
 
+/// An IPv6 client is counted by its /64: taking a fresh address in it for each attempt does
+/// not get round the per-address limit; another /64 is another client.
+#[tokio::test]
+async fn an_ipv6_client_cannot_escape_the_address_limit_within_its_64() {
+    let (store, dir) = sqlite_store().await;
+    let config = server::auth::AuthConfig {
+        per_ip: server::auth::limiter::Rate {
+            max: 3,
+            window: 10 * MINUTE,
+        },
+        trust_proxy: true,
+        ..server::auth::AuthConfig::default()
+    };
+    let app = TestApp::spawn_on(
+        store,
+        Some(dir),
+        1 << 20,
+        config,
+        server::auth::Clock::system(),
+    )
+    .await;
+    for i in 0..3 {
+        let response = app
+            .post_sign_in_from(
+                &format!("user{i}@contoso.com"),
+                "x",
+                &format!("2001:db8:7:1:{i}::9"),
+            )
+            .await;
+        assert_eq!(response.status(), 401);
+    }
+    let limited = app
+        .post_sign_in_from("user9@contoso.com", "x", "2001:db8:7:1:ffff::1")
+        .await;
+    assert_eq!(limited.status(), 429);
+    let other = app
+        .post_sign_in_from("user9@contoso.com", "x", "2001:db8:7:2::1")
+        .await;
+    assert_eq!(other.status(), 401);
+}
+
 #[tokio::test]
 async fn a_planted_session_id_is_never_promoted_and_sign_out_ends_the_session() {
     let app = TestApp::spawn().await;

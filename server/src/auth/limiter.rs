@@ -78,6 +78,25 @@ impl Limiter {
     }
 }
 
+/// The key an address is counted under: an IPv4 address itself (also when written as an
+/// IPv4-mapped IPv6 address), an IPv6 address by its /64 — one host usually holds a whole /64
+/// and could otherwise take a fresh address for every attempt. Text that is not an address is
+/// its own key.
+pub fn address_key(ip: &str) -> String {
+    match ip.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => ip.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +128,21 @@ mod tests {
             refused(9, true),
             "first again after an allowed one"
         );
+    }
+
+    #[test]
+    fn an_ipv6_host_is_counted_by_its_64_and_ipv4_by_itself() {
+        assert_eq!(address_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            address_key("2001:db8:1:2:ffff:ffff:ffff:fffe"),
+            address_key("2001:db8:1:2::9")
+        );
+        assert_ne!(
+            address_key("2001:db8:1:2::1"),
+            address_key("2001:db8:1:3::1")
+        );
+        assert_eq!(address_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("unknown"), "unknown");
     }
 }

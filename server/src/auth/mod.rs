@@ -207,7 +207,7 @@ impl Auth {
         // of a run costs a lookup and a record (so a flood cannot fill a tenant's log).
         let limited = self
             .by_ip
-            .attempt(&client.ip, now)
+            .attempt(&limiter::address_key(&client.ip), now)
             .and_then(|()| self.by_account.attempt(&upn.to_lowercase(), now));
         if let Err(refused) = &limited {
             if !refused.first {

@@ -268,7 +268,11 @@ pub async fn token(
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
     let now = state.auth.clock.now();
-    if let Err(refused) = state.api.token_limiter.attempt(&client.ip, now) {
+    if let Err(refused) = state
+        .api
+        .token_limiter
+        .attempt(&crate::auth::limiter::address_key(&client.ip), now)
+    {
         let mut response = oauth_error(
             StatusCode::TOO_MANY_REQUESTS,
             "temporarily_unavailable",

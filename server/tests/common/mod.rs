@@ -345,6 +345,28 @@ impl TestApp {
         password: &str,
         cookie: Option<&str>,
     ) -> reqwest::Response {
+        self.post_sign_in_as(upn, password, cookie, None).await
+    }
+
+    /// [`TestApp::post_sign_in`] from the client a trusted proxy names in `X-Forwarded-For`.
+    #[allow(dead_code)]
+    pub async fn post_sign_in_from(
+        &self,
+        upn: &str,
+        password: &str,
+        forwarded_for: &str,
+    ) -> reqwest::Response {
+        self.post_sign_in_as(upn, password, None, Some(forwarded_for))
+            .await
+    }
+
+    async fn post_sign_in_as(
+        &self,
+        upn: &str,
+        password: &str,
+        cookie: Option<&str>,
+        forwarded_for: Option<&str>,
+    ) -> reqwest::Response {
         let form_page = client()
             .get(format!("{}/signin", self.address))
             .send()
@@ -357,9 +379,13 @@ impl TestApp {
             Some(c) => format!("{form_cookie}; {c}"),
             None => form_cookie,
         };
-        client()
+        let mut request = client()
             .post(format!("{}/signin", self.address))
-            .header("origin", &self.address)
+            .header("origin", &self.address);
+        if let Some(ip) = forwarded_for {
+            request = request.header("x-forwarded-for", ip);
+        }
+        request
             .header("cookie", cookies)
             .header("user-agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
             .form(&[("upn", upn), ("password", password), ("csrf", &token), ("next", "/")])
