@@ -280,7 +280,7 @@ impl<'a> Record<'a> {
 }
 
 /// An object's properties, borrowed from its JSON text, in the text's order.
-pub struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     fields: Vec<(Cow<'a, str>, &'a str)>,
     /// The objects among them, walked once when first asked for.
     nested: Vec<OnceCell<Option<Fields<'a>>>>,
@@ -288,7 +288,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// The properties of a JSON object.
-    pub fn parse(json: &'a str) -> Result<Fields<'a>, Malformed> {
+    pub(crate) fn parse(json: &'a str) -> Result<Fields<'a>, Malformed> {
         let mut fields = Vec::with_capacity(16);
         scan::object(json, |name, raw| fields.push((name, raw)))?;
         let nested = (0..fields.len()).map(|_| OnceCell::new()).collect();

@@ -4,8 +4,11 @@
 //! through once, property by property. A full JSON parser checks every number and character
 //! on the way; stored records were parsed and checked when they came in, so this walk only
 //! finds where each value begins and ends: strings are skipped with `memchr`, objects and
-//! arrays by counting brackets. Text that is not what the store writes gives [`Malformed`]
-//! (never a panic), and the download reports it.
+//! arrays by counting and matching brackets. Broken structure — text cut short, brackets that
+//! do not match, a missing colon or comma, nesting deeper than serde_json reads (128) — gives
+//! [`Malformed`] (never a panic), and the download reports it. What the walk does not check
+//! (the spelling of numbers and literals, escapes, commas inside a skipped value) was checked
+//! when the record came in: ingest and import parse every record fully before storing it.
 
 use std::borrow::Cow;
 
