@@ -14,6 +14,19 @@ use std::sync::Arc;
 
 const MINUTE: i64 = 60_000_000;
 
+/// An app on a fresh SQLite store with these sign-in settings, on the system clock.
+async fn spawn_with(config: server::auth::AuthConfig) -> TestApp {
+    let (store, dir) = sqlite_store().await;
+    TestApp::spawn_on(
+        store,
+        Some(dir),
+        1 << 20,
+        config,
+        server::auth::Clock::system(),
+    )
+    .await
+}
+
 /// The tenant's portal sign-ins, oldest first: (UPN, error code, event type, correlation ID).
 async fn portal_sign_ins(app: &TestApp) -> Vec<(String, i64, EventType, String)> {
     let query = ListQuery {
@@ -158,7 +171,6 @@ async fn every_attempt_is_recorded_with_its_code_and_lockout_follows_five_wrong_
 
 #[tokio::test]
 async fn attempts_past_the_rate_are_refused_with_retry_after() {
-    let (store, dir) = sqlite_store().await;
     let config = server::auth::AuthConfig {
         per_account: server::auth::limiter::Rate {
             max: 3,
@@ -166,14 +178,7 @@ async fn attempts_past_the_rate_are_refused_with_retry_after() {
         },
         ..server::auth::AuthConfig::default()
     };
-    let app = TestApp::spawn_on(
-        store,
-        Some(dir),
-        1 << 20,
-        config,
-        server::auth::Clock::system(),
-    )
-    .await;
+    let app = spawn_with(config).await;
     app.account(&app.tenant, "ann@contoso.com", Role::User)
         .await;
     for _ in 0..3 {
@@ -218,7 +223,6 @@ async fn attempts_past_the_rate_are_refused_with_retry_after() {
 /// not get round the per-address limit; another /64 is another client.
 #[tokio::test]
 async fn an_ipv6_client_cannot_escape_the_address_limit_within_its_64() {
-    let (store, dir) = sqlite_store().await;
     let config = server::auth::AuthConfig {
         per_ip: server::auth::limiter::Rate {
             max: 3,
@@ -227,14 +231,7 @@ async fn an_ipv6_client_cannot_escape_the_address_limit_within_its_64() {
         trust_proxy: true,
         ..server::auth::AuthConfig::default()
     };
-    let app = TestApp::spawn_on(
-        store,
-        Some(dir),
-        1 << 20,
-        config,
-        server::auth::Clock::system(),
-    )
-    .await;
+    let app = spawn_with(config).await;
     for i in 0..3 {
         let response = app
             .post_sign_in_from(

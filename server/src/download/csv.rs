@@ -140,42 +140,9 @@ pub fn header(report: EventType) -> Vec<&'static str> {
     }
 }
 
-/// How each column of a header is filled: a Graph path and form, or the derived Status.
-#[derive(Clone, Debug)]
-pub(crate) enum Column {
-    /// A Graph property (dotted path) in a form.
-    Path(Vec<&'static str>, Conv),
-    /// Success / Failure / Interrupted from the error code.
-    Status,
-    /// Nothing Signbook knows fills it.
-    Empty,
-}
-
-/// The columns of a header, in order.
-fn columns(header: &[&str]) -> Vec<Column> {
-    let table: HashMap<String, (&'static str, Conv)> = PORTAL_COLUMNS
-        .iter()
-        .rev()
-        .map(|(h, path, conv)| ((*h).to_owned(), (*path, *conv)))
-        .collect();
-    header
-        .iter()
-        .map(|h| {
-            let key = norm_header(h);
-            if key == "status" {
-                return Column::Status;
-            }
-            match table.get(&key) {
-                Some((path, conv)) => Column::Path(path.split('.').collect(), *conv),
-                None => Column::Empty,
-            }
-        })
-        .collect()
-}
-
 /// How a report's CSV rows are filled: the columns, and the top-level properties they read.
 pub(crate) struct Plan {
-    columns: Vec<Slotted>,
+    columns: Vec<Column>,
     /// The slot of each top-level property read, by name, grouped by the name's length.
     wanted: Vec<Vec<(&'static str, usize)>>,
     /// How many slots.
@@ -185,18 +152,25 @@ pub(crate) struct Plan {
     steps: usize,
 }
 
-/// A column with the slot of its top-level property.
-enum Slotted {
-    /// A property (the slot, the rest of the path) in a form.
+/// How a column is filled, with the slot of the top-level property it reads.
+enum Column {
+    /// A Graph property (the slot of its first name, the names below it) in a form.
     Path(usize, Vec<&'static str>, Conv),
-    /// Success / Failure / Interrupted from `status` (its slot).
+    /// Success / Failure / Interrupted from the error code in `status` (its slot).
     Status(usize),
+    /// Nothing Signbook knows fills it.
     Empty,
 }
 
 impl Plan {
-    /// The plan of a header's columns.
+    /// The plan of a header's columns: each column's Graph path and form come from the
+    /// importer's table.
     pub(crate) fn new(header: &[&str]) -> Plan {
+        let table: HashMap<String, (&'static str, Conv)> = PORTAL_COLUMNS
+            .iter()
+            .rev()
+            .map(|(h, path, conv)| ((*h).to_owned(), (*path, *conv)))
+            .collect();
         let mut names: Vec<&'static str> = Vec::new();
         let mut slot = |name: &'static str| match names.iter().position(|n| *n == name) {
             Some(i) => i,
@@ -205,15 +179,21 @@ impl Plan {
                 names.len() - 1
             }
         };
-        let columns = columns(header)
-            .into_iter()
-            .map(|column| match column {
-                Column::Path(path, conv) => {
-                    let (first, rest) = path.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
-                    Slotted::Path(slot(first), rest.to_vec(), conv)
+        let columns = header
+            .iter()
+            .map(|h| {
+                let key = norm_header(h);
+                if key == "status" {
+                    return Column::Status(slot("status"));
                 }
-                Column::Status => Slotted::Status(slot("status")),
-                Column::Empty => Slotted::Empty,
+                match table.get(&key) {
+                    Some((path, conv)) => {
+                        let mut parts = path.split('.');
+                        let first = parts.next().unwrap_or_default();
+                        Column::Path(slot(first), parts.collect(), *conv)
+                    }
+                    None => Column::Empty,
+                }
             })
             .collect();
         let id = slot("id");
@@ -244,32 +224,40 @@ impl Plan {
 
     /// The properties of a record that this plan reads (a later duplicate wins, as in a map).
     pub(crate) fn read<'a>(&self, json: &'a str) -> Result<Record<'a>, Malformed> {
-        let mut values = vec![None; self.slots];
+        let mut slots: Vec<Slot<'a>> = (0..self.slots).map(|_| Slot::default()).collect();
         scan::object(json, |name, raw| {
             if let Some(i) = self.slot_of(&name) {
-                values[i] = Some(raw);
+                slots[i].raw = Some(raw);
             }
         })?;
-        let nested = (0..self.slots).map(|_| OnceCell::new()).collect();
-        Ok(Record { values, nested })
+        Ok(Record { slots })
     }
 }
 
 /// The properties of one record that a [`Plan`] reads, borrowed from its JSON text.
 pub(crate) struct Record<'a> {
-    values: Vec<Option<&'a str>>,
-    /// The objects among them, walked once when first asked for.
-    nested: Vec<OnceCell<Option<Fields<'a>>>>,
+    slots: Vec<Slot<'a>>,
+}
+
+/// One property a plan reads.
+#[derive(Default)]
+struct Slot<'a> {
+    /// Its JSON text, when the record has it.
+    raw: Option<&'a str>,
+    /// Its properties, when it is an object, walked once when first asked for.
+    object: OnceCell<Option<Fields<'a>>>,
 }
 
 impl<'a> Record<'a> {
     /// The JSON text at a slot and a path below it (`None` when missing or null).
     fn get(&self, slot: usize, rest: &[&str]) -> Option<&'a str> {
-        let raw = self.values.get(slot).copied().flatten()?;
+        let slot = self.slots.get(slot)?;
+        let raw = slot.raw?;
         let Some((last, middle)) = rest.split_last() else {
             return Some(raw).filter(|raw| *raw != "null");
         };
-        let mut object = self.nested[slot]
+        let mut object = slot
+            .object
             .get_or_init(|| Fields::parse(raw).ok())
             .as_ref()?;
         for part in middle {
@@ -361,17 +349,17 @@ fn bool_text(raw: &str) -> Cow<'_, str> {
 }
 
 /// One cell.
-fn cell<'a>(record: &Record<'a>, column: &Slotted) -> Cow<'a, str> {
+fn cell<'a>(record: &Record<'a>, column: &Column) -> Cow<'a, str> {
     match column {
-        Slotted::Empty => Cow::Borrowed(""),
-        Slotted::Status(slot) => {
+        Column::Empty => Cow::Borrowed(""),
+        Column::Status(slot) => {
             let code = record
                 .get(*slot, &["errorCode"])
                 .and_then(|raw| raw.parse::<i64>().ok())
                 .unwrap_or(0);
             Cow::Borrowed(Status::of_code(code).label())
         }
-        Slotted::Path(slot, rest, conv) => {
+        Column::Path(slot, rest, conv) => {
             let Some(raw) = record.get(*slot, rest) else {
                 return Cow::Borrowed("");
             };
@@ -500,7 +488,7 @@ mod tests {
         assert_eq!(header(EventType::ManagedIdentity).len(), 26);
         for report in EventType::ALL {
             let header = header(report);
-            for (h, c) in header.iter().zip(columns(&header)) {
+            for (h, c) in header.iter().zip(&Plan::new(&header).columns) {
                 assert!(!matches!(c, Column::Empty), "{h} has no property");
             }
         }

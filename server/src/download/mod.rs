@@ -520,8 +520,7 @@ fn format_pages(
                     plans = None;
                 }
                 let (_, plan) =
-                    plans.get_or_insert_with(|| (report, csv::Plan::new(&csv::header(report))));
-                let plan = &*plan;
+                    &*plans.get_or_insert_with(|| (report, csv::Plan::new(&csv::header(report))));
                 let mut main = Vec::with_capacity(CHUNK * 4);
                 let mut steps = Vec::new();
                 let mut w = ::csv::Writer::from_writer(&mut main);

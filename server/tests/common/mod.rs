@@ -349,7 +349,6 @@ impl TestApp {
     }
 
     /// [`TestApp::post_sign_in`] from the client a trusted proxy names in `X-Forwarded-For`.
-    #[allow(dead_code)]
     pub async fn post_sign_in_from(
         &self,
         upn: &str,
