@@ -66,7 +66,54 @@ pub enum Field {
     /// The UTC day of `createdDateTime` (an integer, days since 1970-01-01). The stores add it
     /// to queries as an index hint; it never changes what a query selects.
     Day,
+    /// `riskDetail` (an attribute: see [`Field::attribute`]).
+    RiskDetail,
+    /// One of `riskEventTypes` (an attribute with one entry per item).
+    RiskEventType,
+    /// One of `riskEventTypes_v2` (an attribute with one entry per item).
+    RiskEventTypeV2,
+    /// `riskLevelAggregated` (an attribute).
+    RiskLevelAggregated,
+    /// `riskLevelDuringSignIn` (an attribute).
+    RiskLevelDuringSignIn,
+    /// `riskState` (an attribute).
+    RiskState,
+    /// `authenticationRequirement` (an attribute).
+    AuthenticationRequirement,
+    /// One of `conditionalAccessAudiences` (an attribute with one entry per item).
+    ConditionalAccessAudience,
+    /// `originalRequestId` (an attribute).
+    OriginalRequestId,
+    /// `resourceServicePrincipalId` (an attribute).
+    ResourceServicePrincipalId,
+    /// `tokenIssuerName` (an attribute).
+    TokenIssuerName,
+    /// `userAgent` (an attribute).
+    UserAgent,
+    /// `managedServiceIdentity/msiType` (an attribute).
+    MsiType,
 }
+
+/// The fields kept as attributes, in the order a record's attribute text lists them.
+pub const ATTRIBUTE_FIELDS: [Field; 13] = [
+    Field::RiskDetail,
+    Field::RiskEventType,
+    Field::RiskEventTypeV2,
+    Field::RiskLevelAggregated,
+    Field::RiskLevelDuringSignIn,
+    Field::RiskState,
+    Field::AuthenticationRequirement,
+    Field::ConditionalAccessAudience,
+    Field::OriginalRequestId,
+    Field::ResourceServicePrincipalId,
+    Field::TokenIssuerName,
+    Field::UserAgent,
+    Field::MsiType,
+];
+
+/// What separates the entries of a record's attribute text (see [`Field::attribute`]); it is
+/// never part of a value (values have it replaced by a space).
+pub const ATTRIBUTE_SEPARATOR: char = '\u{1f}';
 
 /// What kind of value a field holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +127,32 @@ pub enum FieldKind {
 }
 
 impl Field {
+    /// The short key of a field kept as an *attribute* rather than a column of its own.
+    ///
+    /// Properties that are filtered rarely (risk, user agent, …) share one text column per
+    /// record, `attrs`: `␟key=value` for each property that has a value (one entry per item
+    /// of a collection), lower-cased, then a closing `␟` (the separator is
+    /// [`ATTRIBUTE_SEPARATOR`], U+001F). `eq` becomes a search for `␟key=value␟`, `startsWith`
+    /// for `␟key=value`, and a missing value is a missing key.
+    pub fn attribute(self) -> Option<&'static str> {
+        Some(match self {
+            Field::RiskDetail => "rd",
+            Field::RiskEventType => "ret",
+            Field::RiskEventTypeV2 => "ret2",
+            Field::RiskLevelAggregated => "rla",
+            Field::RiskLevelDuringSignIn => "rld",
+            Field::RiskState => "rs",
+            Field::AuthenticationRequirement => "ar",
+            Field::ConditionalAccessAudience => "caa",
+            Field::OriginalRequestId => "ori",
+            Field::ResourceServicePrincipalId => "rsp",
+            Field::TokenIssuerName => "tin",
+            Field::UserAgent => "ua",
+            Field::MsiType => "msi",
+            _ => return None,
+        })
+    }
+
     /// The kind of value the field holds.
     pub fn kind(self) -> FieldKind {
         match self {
@@ -152,6 +225,9 @@ pub enum ExprError {
     /// `startsWith` on a field that is not text.
     #[error("startsWith needs a text field, not {0:?}")]
     StartsWithOnNonText(Field),
+    /// An ordering comparison (`lt`, `le`, `gt`, `ge`) on an attribute.
+    #[error("{0:?} is compared with eq, ne or startsWith only")]
+    OrderedAttribute(Field),
 }
 
 impl Expr {
@@ -212,6 +288,16 @@ impl Expr {
         }
     }
 
+    /// Whether any comparison is on an attribute ([`Field::attribute`]).
+    pub fn mentions_attributes(&self) -> bool {
+        match self {
+            Expr::True => false,
+            Expr::And(parts) | Expr::Or(parts) => parts.iter().any(Expr::mentions_attributes),
+            Expr::Not(inner) => inner.mentions_attributes(),
+            Expr::Cmp(field, _, _) => field.attribute().is_some(),
+        }
+    }
+
     /// Checks that every comparison fits its field's kind.
     pub fn validate(&self) -> Result<(), ExprError> {
         match self {
@@ -221,6 +307,9 @@ impl Expr {
             Expr::Cmp(field, op, literal) => {
                 if *op == Op::StartsWith && field.kind() != FieldKind::Text {
                     return Err(ExprError::StartsWithOnNonText(*field));
+                }
+                if field.attribute().is_some() && !matches!(op, Op::Eq | Op::Ne | Op::StartsWith) {
+                    return Err(ExprError::OrderedAttribute(*field));
                 }
                 let fits = matches!(
                     (field.kind(), literal),

@@ -104,6 +104,12 @@ impl From<StoreError> for ApiError {
                 "Not found.",
             ),
             StoreError::Invalid(m) => ApiError::bad_request(m),
+            StoreError::Unavailable(m) => {
+                let mut e =
+                    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceNotAvailable", m);
+                e.retry_after = Some(60);
+                e
+            }
             other => ApiError::internal(&other),
         }
     }
@@ -152,5 +158,26 @@ impl IntoResponse for ApiError {
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_errors_become_graph_errors() {
+        let e = ApiError::from(StoreError::Invalid("bad filter".into()));
+        assert_eq!((e.status, e.code), (StatusCode::BAD_REQUEST, "BadRequest"));
+        let response =
+            ApiError::from(StoreError::Unavailable("still indexing".into())).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(axum::http::header::RETRY_AFTER),
+            Some(&axum::http::HeaderValue::from(60_u64))
+        );
+        let e = ApiError::from(StoreError::Backend("disk on fire".into()));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.message.contains("disk on fire"), "{}", e.message);
     }
 }

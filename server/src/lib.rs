@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod attributes;
 pub mod auth;
 pub mod cli;
 pub mod demo;

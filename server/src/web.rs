@@ -147,6 +147,7 @@ pub async fn serve(store: Arc<dyn Store>, args: &ServeArgs) -> anyhow::Result<()
         args.auth_config(),
         crate::auth::Clock::system(),
     )?);
+    crate::attributes::spawn(Arc::clone(&store));
     crate::retention::spawn(
         Arc::clone(&store),
         Arc::clone(&auth),

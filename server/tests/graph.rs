@@ -334,7 +334,9 @@ async fn seed(app: &TestApp) {
             &format!("i-{n:02}"),
             n,
             json!({"status": {"errorCode": code}, "userPrincipalName": if n % 2 == 0 { "ann@contoso.com" } else { "bob@contoso.com" },
-                   "userId": if n % 2 == 0 { "user-1" } else { "user-2" }}),
+                   "userId": if n % 2 == 0 { "user-1" } else { "user-2" },
+                   "riskState": if n == 5 || n == 7 { "atRisk" } else { "none" },
+                   "riskEventTypes_v2": if n == 7 { json!(["unfamiliarFeatures"]) } else { json!([]) }}),
         ));
     }
     for n in 0..5 {
@@ -433,6 +435,37 @@ async fn lists_filter_page_and_refuse_what_they_cannot_run(
     assert_eq!(ids[1..], ["s-1", "s-0", "n-4", "n-3", "n-2", "n-1", "n-0"]);
     let (ids, _) = all_pages(&app, t, "/beta/auditLogs/signIns").await;
     assert_eq!(ids.len(), 30);
+    // Properties kept as attributes: risk, with the any() lambda and startsWith on its items.
+    let (ids, _) = all_pages(
+        &app,
+        t,
+        &format!(
+            "/v1.0/auditLogs/signIns?$filter={}",
+            q("riskState eq 'atRisk'")
+        ),
+    )
+    .await;
+    assert_eq!(ids, ["i-07", "i-05"]);
+    let (ids, _) = all_pages(
+        &app,
+        t,
+        &format!(
+            "/beta/auditLogs/signIns?$filter={}",
+            q("riskEventTypes_v2/any(r: startsWith(r, 'UNFAMILIAR')) and riskState ne 'none'")
+        ),
+    )
+    .await;
+    assert_eq!(ids, ["i-07"]);
+    let (ids, _) = all_pages(
+        &app,
+        t,
+        &format!(
+            "/v1.0/auditLogs/signIns?$filter={}",
+            q("not (riskState eq 'atRisk')")
+        ),
+    )
+    .await;
+    assert_eq!(ids.len(), 28);
     // $orderby asc, $select, $count.
     let (status, body) = api(
         &app,
@@ -491,7 +524,7 @@ async fn lists_filter_page_and_refuse_what_they_cannot_run(
     assert_eq!(status, 400, "{body}");
     // Errors name what is wrong.
     for (path, needle) in [
-        ("/v1.0/auditLogs/signIns?$filter=riskState%20eq%20%27atRisk%27", "riskState"),
+        ("/v1.0/auditLogs/signIns?$filter=riskState%20lt%20%27atRisk%27", "'lt' is not supported for property 'riskState'"),
         ("/v1.0/auditLogs/signIns?$filter=appId%20gt%20%27a%27", "'gt'"),
         ("/v1.0/auditLogs/signIns?$filter=nosuch%20eq%201", "nosuch"),
         ("/v1.0/auditLogs/signIns?$top=1001", "between 1 and 1000"),

@@ -45,6 +45,7 @@ conformance!(
     re_ingesting_the_same_ids_stores_nothing_twice,
     records_come_newest_first_and_page_completely,
     every_filter_field_selects_exactly_its_records,
+    attribute_filters_select_exactly_their_records,
     text_filters_ignore_case_and_match_prefixes,
     and_or_not_and_time_ranges_combine,
     every_sort_column_orders_and_pages_in_both_directions,
@@ -491,6 +492,193 @@ async fn every_filter_field_selects_exactly_its_records(store: Arc<dyn Store>) {
         all_ids(store.as_ref(), &t.id, report_expr(EventType::Interactive))
             .await
             .is_empty()
+    );
+}
+
+/// Three records for the attribute filters: one with every attribute property set, one with
+/// ordinary values, one with none of them.
+fn attribute_records() -> Vec<NewSignIn> {
+    let risky = json!({
+        "riskDetail": "adminConfirmedSigninSafe",
+        "riskEventTypes": ["unlikelyTravel", "leakedCredentials"],
+        "riskEventTypes_v2": ["unfamiliarFeatures", "anonymizedIPAddress"],
+        "riskLevelAggregated": "high", "riskLevelDuringSignIn": "medium", "riskState": "atRisk",
+        "authenticationRequirement": "multiFactorAuthentication",
+        "conditionalAccessAudiences": ["00000003-0000-0000-c000-000000000000", "aud-2"],
+        "originalRequestId": "orig-1", "resourceServicePrincipalId": "rsp-1",
+        "tokenIssuerName": "sts.contoso.com",
+        "userAgent": "Mozilla/5.0 (X11) 100%_sure\\",
+        "managedServiceIdentity": {"msiType": "userAssigned"}
+    });
+    let plain = json!({
+        "riskDetail": "none", "riskEventTypes": [], "riskEventTypes_v2": [],
+        "riskLevelAggregated": "none", "riskLevelDuringSignIn": "none", "riskState": "none",
+        "authenticationRequirement": "singleFactorAuthentication",
+        "conditionalAccessAudiences": "single-aud",
+        "userAgent": "curl/8.0\u{1f}ua=evil"
+    });
+    let bare = json!({"riskState": null, "userAgent": ""});
+    vec![
+        record("plain", &at(1), plain),
+        record("risky", &at(2), risky),
+        record("bare", &at(3), bare),
+    ]
+}
+
+async fn sorted_ids(store: &dyn Store, tenant: &str, filter: Expr) -> Vec<String> {
+    let mut ids = all_ids(store, tenant, filter).await;
+    ids.sort();
+    ids
+}
+
+async fn attribute_filters_select_exactly_their_records(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    store
+        .insert_signins(&t.id, &attribute_records())
+        .await
+        .expect("insert");
+    let text = |v: &str| Literal::Text(v.into());
+    let find = |field: Field, op: Op, value: &str| {
+        let store = Arc::clone(&store);
+        let tenant = t.id.clone();
+        let filter = Expr::Cmp(field, op, text(value));
+        async move { sorted_ids(store.as_ref(), &tenant, filter).await }
+    };
+    // Each property: eq finds the record that has the value (in any case), ne every other.
+    let risky_values = [
+        (Field::RiskDetail, "adminConfirmedSigninSafe"),
+        (Field::RiskEventType, "leakedCredentials"),
+        (Field::RiskEventType, "UNLIKELYTRAVEL"),
+        (Field::RiskEventTypeV2, "anonymizedIPAddress"),
+        (Field::RiskLevelAggregated, "high"),
+        (Field::RiskLevelDuringSignIn, "Medium"),
+        (Field::RiskState, "atRisk"),
+        (
+            Field::AuthenticationRequirement,
+            "multiFactorAuthentication",
+        ),
+        (
+            Field::ConditionalAccessAudience,
+            "00000003-0000-0000-C000-000000000000",
+        ),
+        (Field::ConditionalAccessAudience, "aud-2"),
+        (Field::OriginalRequestId, "orig-1"),
+        (Field::ResourceServicePrincipalId, "RSP-1"),
+        (Field::TokenIssuerName, "sts.contoso.com"),
+        (Field::UserAgent, "mozilla/5.0 (x11) 100%_sure\\"),
+        (Field::MsiType, "userAssigned"),
+    ];
+    for (field, value) in risky_values {
+        assert_eq!(
+            find(field, Op::Eq, value).await,
+            ["risky"],
+            "{field:?} eq {value}"
+        );
+        assert_eq!(
+            find(field, Op::Ne, value).await,
+            ["bare", "plain"],
+            "{field:?} ne {value}"
+        );
+    }
+    assert_eq!(find(Field::RiskState, Op::Eq, "none").await, ["plain"]);
+    assert_eq!(
+        find(Field::ConditionalAccessAudience, Op::Eq, "single-aud").await,
+        ["plain"],
+        "a single string counts as one item"
+    );
+    // A missing value (absent, null or empty) is the empty value.
+    assert_eq!(find(Field::RiskState, Op::Eq, "").await, ["bare"]);
+    assert_eq!(find(Field::RiskState, Op::Ne, "").await, ["plain", "risky"]);
+    assert_eq!(
+        find(Field::RiskEventType, Op::Ne, "").await,
+        ["risky"],
+        "an empty collection has no items"
+    );
+    // startsWith on a value and on any item of a collection.
+    assert_eq!(
+        find(Field::UserAgent, Op::StartsWith, "MOZILLA/").await,
+        ["risky"]
+    );
+    assert_eq!(
+        find(Field::RiskEventTypeV2, Op::StartsWith, "anon").await,
+        ["risky"]
+    );
+    assert_eq!(
+        find(Field::AuthenticationRequirement, Op::StartsWith, "single").await,
+        ["plain"]
+    );
+    // Only whole values and whole items are equal; keys never bleed into each other.
+    for (field, value) in [
+        (Field::RiskEventType, "leaked"),
+        (Field::RiskEventType, "unfamiliarFeatures"),
+        (Field::RiskDetail, "non"),
+        (Field::UserAgent, "curl"),
+    ] {
+        assert!(
+            find(field, Op::Eq, value).await.is_empty(),
+            "{field:?} eq {value}"
+        );
+    }
+    // LIKE's wildcards and the entry separator are plain text.
+    for (field, op, value) in [
+        (Field::UserAgent, Op::Eq, "%"),
+        (Field::UserAgent, Op::StartsWith, "%"),
+        (Field::UserAgent, Op::StartsWith, "_"),
+        (Field::UserAgent, Op::StartsWith, "mozilla/5.0 (x11) 100__"),
+        (Field::UserAgent, Op::Eq, "evil"),
+        (Field::RiskState, Op::StartsWith, "\u{1f}"),
+    ] {
+        assert!(
+            find(field, op, value).await.is_empty(),
+            "{field:?} {op:?} {value}"
+        );
+    }
+    assert_eq!(
+        find(Field::UserAgent, Op::StartsWith, "mozilla/5.0 (x11) 100%_").await,
+        ["risky"]
+    );
+    assert_eq!(
+        find(Field::UserAgent, Op::Eq, "curl/8.0\u{1f}ua=evil").await,
+        ["plain"]
+    );
+    // Attributes combine with columns, not and or.
+    let combined = Expr::Or(vec![
+        Expr::Cmp(Field::RiskState, Op::Eq, text("atrisk")),
+        Expr::Not(Box::new(Expr::Cmp(Field::UserAgent, Op::Ne, text("")))),
+    ])
+    .and(Expr::eq_text(Field::AppId, "app-1"));
+    assert_eq!(
+        sorted_ids(store.as_ref(), &t.id, combined).await,
+        ["bare", "risky"]
+    );
+    // Counts and groups take them too.
+    let count = store
+        .count_signins(
+            &t.id,
+            &Expr::Cmp(Field::RiskLevelAggregated, Op::Eq, text("high")),
+        )
+        .await
+        .expect("count");
+    assert_eq!(count, 1);
+    for (value, groups) in [("atrisk", 1), ("nothing", 0)] {
+        let counted = store
+            .count_groups(
+                &t.id,
+                EventType::NonInteractive,
+                &Expr::Cmp(Field::RiskState, Op::Eq, text(value)),
+                TimeAggregate::Whole,
+            )
+            .await
+            .expect("count groups");
+        assert_eq!(counted, groups, "riskState eq {value}");
+    }
+    // An ordering comparison on an attribute is refused, not run.
+    let refused = store
+        .count_signins(&t.id, &Expr::Cmp(Field::RiskState, Op::Gt, text("a")))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
     );
 }
 
@@ -2066,4 +2254,101 @@ async fn purging_deletes_only_records_older_than_the_cutoff(store: Arc<dyn Store
             .expect("purge"),
         2
     );
+}
+
+/// Records stored before the attribute column existed (NULL there, as migration 0005 leaves
+/// them) are derived from their stored JSON; until then attribute filters are refused rather
+/// than answered from part of the records.
+async fn earlier_records_get_their_attributes_derived(store: Arc<dyn Store>, url: String) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    store
+        .insert_signins(&t.id, &attribute_records())
+        .await
+        .expect("insert");
+    let cleared = raw_execute(&url, "UPDATE signins SET attrs = NULL").await;
+    assert_eq!(cleared, 3);
+    let at_risk = Expr::Cmp(Field::RiskState, Op::Eq, Literal::Text("atRisk".into()));
+    let refused = store.count_signins(&t.id, &at_risk).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Unavailable(m)) if m.contains("still indexing")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        sorted_ids(store.as_ref(), &t.id, Expr::True).await,
+        ["bare", "plain", "risky"],
+        "everything else works meanwhile"
+    );
+    assert_eq!(store.derive_attributes(2).await.expect("derive"), 2);
+    assert!(
+        matches!(
+            store.count_signins(&t.id, &at_risk).await,
+            Err(StoreError::Unavailable(_))
+        ),
+        "one record is still to do"
+    );
+    assert_eq!(store.derive_attributes(2).await.expect("derive"), 1);
+    assert_eq!(store.derive_attributes(2).await.expect("derive"), 0);
+    assert_eq!(sorted_ids(store.as_ref(), &t.id, at_risk).await, ["risky"]);
+    assert_eq!(
+        sorted_ids(
+            store.as_ref(),
+            &t.id,
+            Expr::Cmp(
+                Field::RiskEventTypeV2,
+                Op::StartsWith,
+                Literal::Text("unf".into())
+            )
+        )
+        .await,
+        ["risky"]
+    );
+    assert_eq!(
+        sorted_ids(
+            store.as_ref(),
+            &t.id,
+            Expr::Cmp(Field::UserAgent, Op::Eq, Literal::Text(String::new()))
+        )
+        .await,
+        ["bare"]
+    );
+}
+
+/// Runs a statement on a test database directly (what the store never does); returns the rows
+/// it changed.
+async fn raw_execute(url: &str, statement: &str) -> u64 {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url)
+            .await
+            .expect("connects");
+        sqlx::query(statement)
+            .execute(&mut c)
+            .await
+            .expect("runs")
+            .rows_affected()
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connects");
+        sqlx::query(statement)
+            .execute(&mut c)
+            .await
+            .expect("runs")
+            .rows_affected()
+    }
+}
+
+mod derived_attributes {
+    #[tokio::test]
+    async fn sqlite() {
+        let (store, dir) = super::sqlite_store().await;
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        super::earlier_records_get_their_attributes_derived(store, url).await;
+    }
+
+    #[tokio::test]
+    async fn postgres() {
+        let Some((store, url)) = super::postgres_store_with_url().await else {
+            return;
+        };
+        super::earlier_records_get_their_attributes_derived(store, url).await;
+    }
 }

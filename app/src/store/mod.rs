@@ -28,6 +28,10 @@ pub enum StoreError {
     /// The request itself is invalid (a bad cursor, a filter that does not fit its field).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// The request is valid but cannot be answered yet (the store is still deriving what it
+    /// needs); the text says what, for the client.
+    #[error("not available yet: {0}")]
+    Unavailable(String),
     /// The database failed; the text is for the log, never for a client.
     #[error("storage error: {0}")]
     Backend(String),
@@ -108,6 +112,97 @@ pub struct IndexedSignIn {
     /// The UTC day of `created_at` ([`day_of`]): the first column of the filter indexes, so
     /// that a day's inserts touch only that day's part of each index.
     pub day: i64,
+    /// The attribute text ([`attributes_of`]).
+    pub attrs: String,
+}
+
+/// The attribute text of a record: its rarely filtered properties, one entry each, in the
+/// form [`Field::attribute`] describes.
+pub fn attributes_of(record: &SignIn) -> String {
+    use crate::filter::ATTRIBUTE_SEPARATOR as SEP;
+    let mut out = String::new();
+    let mut add = |field: Field, value: &str| {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let Some(key) = field.attribute() else {
+            return;
+        };
+        out.push(SEP);
+        out.push_str(key);
+        out.push('=');
+        // str::to_lowercase, as the filter's values are (it differs from lower-casing char
+        // by char for a final sigma).
+        out.extend(
+            value
+                .to_lowercase()
+                .chars()
+                .map(|c| if c == SEP { ' ' } else { c }),
+        );
+    };
+    fn one(value: Option<&String>) -> &str {
+        value.map(String::as_str).unwrap_or_default()
+    }
+    add(
+        Field::RiskDetail,
+        record.risk_detail.get().map_or("", |v| v.as_str()),
+    );
+    for item in record.risk_event_types.get().into_iter().flatten() {
+        add(Field::RiskEventType, item.as_str());
+    }
+    for item in record.risk_event_types_v2.get().into_iter().flatten() {
+        add(Field::RiskEventTypeV2, item);
+    }
+    add(
+        Field::RiskLevelAggregated,
+        record
+            .risk_level_aggregated
+            .get()
+            .map_or("", |v| v.as_str()),
+    );
+    add(
+        Field::RiskLevelDuringSignIn,
+        record
+            .risk_level_during_sign_in
+            .get()
+            .map_or("", |v| v.as_str()),
+    );
+    add(
+        Field::RiskState,
+        record.risk_state.get().map_or("", |v| v.as_str()),
+    );
+    add(
+        Field::AuthenticationRequirement,
+        one(record.authentication_requirement.get()),
+    );
+    if let Some(audiences) = record.conditional_access_audiences.get() {
+        for item in audiences.values() {
+            add(Field::ConditionalAccessAudience, item);
+        }
+    }
+    add(
+        Field::OriginalRequestId,
+        one(record.original_request_id.get()),
+    );
+    add(
+        Field::ResourceServicePrincipalId,
+        one(record.resource_service_principal_id.get()),
+    );
+    add(Field::TokenIssuerName, one(record.token_issuer_name.get()));
+    add(Field::UserAgent, one(record.user_agent.get()));
+    add(
+        Field::MsiType,
+        record
+            .managed_service_identity
+            .get()
+            .and_then(|m| m.msi_type.get())
+            .map_or("", |v| v.as_str()),
+    );
+    if !out.is_empty() {
+        out.push(SEP);
+    }
+    out
 }
 
 /// Microseconds in a day.
@@ -157,6 +252,7 @@ impl IndexedSignIn {
             service_principal_name: lc(record.service_principal_name.as_deref()),
             group_key: group_hash(event_type, record).unwrap_or(0),
             day: day_of(record.created_date_time.micros()),
+            attrs: attributes_of(record),
         }
     }
 }
@@ -608,6 +704,12 @@ pub trait Store: Send + Sync + 'static {
     /// Refreshes the query planner's statistics (after a large import; takes seconds on
     /// millions of records).
     async fn optimize(&self) -> StoreResult<()>;
+    /// Derives the attribute text ([`attributes_of`]) of up to `limit` records stored before
+    /// the store kept it, oldest first, from their stored JSON; returns how many it did (0 when
+    /// none is left). Until none is left, a filter on an attribute is refused with
+    /// [`StoreError::Unavailable`] rather than answered from part of the records. The server
+    /// calls it in the background until it returns 0.
+    async fn derive_attributes(&self, limit: i64) -> StoreResult<u64>;
 
     /// A page of one group's members, newest first.
     async fn list_group_members(

@@ -80,8 +80,9 @@ enum Prop {
     IsInteractive,
     /// The `signInEventTypes` collection (only inside `any`).
     EventTypes,
-    /// Documented as filterable by Graph but not stored as a column by Signbook.
-    NotIndexed,
+    /// A collection of text, compared item by item: inside `any(t: t eq '…')`, or directly
+    /// (`eq` and `startsWith` then mean "some item does", `ne` "no item equals").
+    Collection(Field, Ops),
 }
 
 /// The filterable properties: `(path, property, beta only)`. Paths are compared without case.
@@ -170,12 +171,32 @@ const SIGNIN_PROPS: &[(&str, Prop, bool)] = &[
         Prop::Column(Field::UserPrincipalName, Ops::EqStartsWith),
         false,
     ),
-    ("riskDetail", Prop::NotIndexed, false),
-    ("riskEventTypes", Prop::NotIndexed, false),
-    ("riskEventTypes_v2", Prop::NotIndexed, false),
-    ("riskLevelAggregated", Prop::NotIndexed, false),
-    ("riskLevelDuringSignIn", Prop::NotIndexed, false),
-    ("riskState", Prop::NotIndexed, false),
+    (
+        "riskDetail",
+        Prop::Column(Field::RiskDetail, Ops::Eq),
+        false,
+    ),
+    (
+        "riskEventTypes",
+        Prop::Collection(Field::RiskEventType, Ops::Eq),
+        false,
+    ),
+    (
+        "riskEventTypes_v2",
+        Prop::Collection(Field::RiskEventTypeV2, Ops::EqStartsWith),
+        false,
+    ),
+    (
+        "riskLevelAggregated",
+        Prop::Column(Field::RiskLevelAggregated, Ops::Eq),
+        false,
+    ),
+    (
+        "riskLevelDuringSignIn",
+        Prop::Column(Field::RiskLevelDuringSignIn, Ops::Eq),
+        false,
+    ),
+    ("riskState", Prop::Column(Field::RiskState, Ops::Eq), false),
     (
         "servicePrincipalId",
         Prop::Column(Field::ServicePrincipalId, Ops::EqStartsWith),
@@ -192,12 +213,36 @@ const SIGNIN_PROPS: &[(&str, Prop, bool)] = &[
         true,
     ),
     ("signInEventTypes", Prop::EventTypes, true),
-    ("authenticationRequirement", Prop::NotIndexed, true),
-    ("conditionalAccessAudiences", Prop::NotIndexed, true),
-    ("originalRequestId", Prop::NotIndexed, true),
-    ("resourceServicePrincipalId", Prop::NotIndexed, true),
-    ("tokenIssuerName", Prop::NotIndexed, true),
-    ("userAgent", Prop::NotIndexed, true),
+    (
+        "authenticationRequirement",
+        Prop::Column(Field::AuthenticationRequirement, Ops::EqStartsWith),
+        true,
+    ),
+    (
+        "conditionalAccessAudiences",
+        Prop::Collection(Field::ConditionalAccessAudience, Ops::Eq),
+        true,
+    ),
+    (
+        "originalRequestId",
+        Prop::Column(Field::OriginalRequestId, Ops::Eq),
+        true,
+    ),
+    (
+        "resourceServicePrincipalId",
+        Prop::Column(Field::ResourceServicePrincipalId, Ops::Eq),
+        true,
+    ),
+    (
+        "tokenIssuerName",
+        Prop::Column(Field::TokenIssuerName, Ops::Eq),
+        true,
+    ),
+    (
+        "userAgent",
+        Prop::Column(Field::UserAgent, Ops::EqStartsWith),
+        true,
+    ),
 ];
 
 /// The filterable properties of `summarizedSignIn` (the values of a group's latest sign-in,
@@ -255,7 +300,11 @@ const SUMMARIZED_PROPS: &[(&str, Prop, bool)] = &[
         Prop::Column(Field::ErrorCode, Ops::Ordered),
         true,
     ),
-    ("managedServiceIdentity/msiType", Prop::NotIndexed, true),
+    (
+        "managedServiceIdentity/msiType",
+        Prop::Column(Field::MsiType, Ops::Eq),
+        true,
+    ),
 ];
 
 /// A parsed `$filter`.
@@ -469,36 +518,50 @@ impl Parser<'_> {
         }
     }
 
-    /// `signInEventTypes/any(t: t eq 'x' or t eq 'y')`.
+    /// `collection/any(t: t eq 'x' or t eq 'y')`: `signInEventTypes` (which names reports)
+    /// or a collection of text (`startsWith(t, 'x')` too where the property allows it).
+    /// `any()` without a condition means "has an item".
     fn lambda(&mut self, word: &str) -> Result<Expr, QueryError> {
         let (path, function) = word.split_once('/').unwrap_or((word, ""));
         let prop = self.property(path)?;
-        if prop != Prop::EventTypes {
+        if !matches!(prop, Prop::EventTypes | Prop::Collection(..)) {
             return err(format!(
                 "Invalid $filter: '{path}' is not a collection that any() can be used on."
             ));
         }
         if !function.eq_ignore_ascii_case("any") {
             return err(format!(
-                "The lambda operator '{function}' is not supported on signInEventTypes; use any."
+                "The lambda operator '{function}' is not supported on {path}; use any."
             ));
         }
-        self.names_event_types = true;
         self.expect(Token::Open, "'(' after any")?;
+        if let (Prop::Collection(field, _), Some(Token::Close)) = (prop, self.peek()) {
+            self.next();
+            return Ok(Expr::Cmp(field, Op::Ne, Literal::Text(String::new())));
+        }
+        if prop == Prop::EventTypes {
+            self.names_event_types = true;
+        }
         let Some(Token::Word(var)) = self.next() else {
             return err("Invalid $filter: any() needs a range variable, as in any(t: t eq '…').");
         };
         self.expect(Token::Colon, "':' after the range variable")?;
-        let expr = self.lambda_or(&var)?;
+        let expr = self.lambda_or(&var, path, prop)?;
         self.expect(Token::Close, "')' closing any()")?;
         Ok(expr)
     }
 
-    fn lambda_or(&mut self, var: &str) -> Result<Expr, QueryError> {
-        let mut parts = vec![self.lambda_term(var)?];
+    fn lambda_or(&mut self, var: &str, path: &str, prop: Prop) -> Result<Expr, QueryError> {
+        let mut parts = vec![self.lambda_term(var, path, prop)?];
         while self.peek_word("or") {
             self.next();
-            parts.push(self.lambda_term(var)?);
+            parts.push(self.lambda_term(var, path, prop)?);
+        }
+        if self.peek_word("and") {
+            return err(format!(
+                "Inside {path}/any() join conditions with or; for items that must all be there, \
+                 write one any() per item joined with and."
+            ));
         }
         Ok(if parts.len() == 1 {
             parts.remove(0)
@@ -507,46 +570,88 @@ impl Parser<'_> {
         })
     }
 
-    fn lambda_term(&mut self, var: &str) -> Result<Expr, QueryError> {
+    fn lambda_term(&mut self, var: &str, path: &str, prop: Prop) -> Result<Expr, QueryError> {
         if matches!(self.peek(), Some(Token::Open)) {
             self.next();
             self.depth += 1;
             if self.depth > MAX_DEPTH {
                 return err("The $filter nests too deeply.");
             }
-            let inner = self.lambda_or(var)?;
+            let inner = self.lambda_or(var, path, prop)?;
             self.depth -= 1;
             self.expect(Token::Close, "a closing parenthesis")?;
             return Ok(inner);
         }
-        match self.next() {
-            Some(Token::Word(w)) if w == var => {}
+        let (op, value) = match self.next() {
+            Some(Token::Word(w)) if w.eq_ignore_ascii_case("startswith") => {
+                self.expect(Token::Open, "'(' after startsWith")?;
+                match self.next() {
+                    Some(Token::Word(w)) if w == var => {}
+                    _ => {
+                        return err(format!(
+                            "Invalid $filter: inside any() write startsWith({var}, '…')."
+                        ))
+                    }
+                }
+                self.expect(Token::Comma, "',' in startsWith")?;
+                let value = self.next();
+                self.expect(Token::Close, "')' after startsWith")?;
+                (Op::StartsWith, value)
+            }
+            Some(Token::Word(w)) if w == var => {
+                let op = match self.next() {
+                    Some(Token::Word(op)) => parse_op(&op)?,
+                    _ => return err("Invalid $filter: expected an operator inside any()."),
+                };
+                (op, self.next())
+            }
             _ => {
                 return err(format!(
                     "Invalid $filter: inside any() compare '{var}' with a value."
                 ))
             }
-        }
-        let op = match self.next() {
-            Some(Token::Word(op)) => parse_op(&op)?,
-            _ => return err("Invalid $filter: expected eq or ne inside any()."),
         };
-        let Some(Token::Text(value)) = self.next() else {
-            return err("Invalid $filter: signInEventTypes values are quoted text.");
+        let Some(Token::Text(value)) = value else {
+            return err(format!(
+                "Invalid $filter: the items of {path} are compared with quoted text."
+            ));
         };
-        let event_type = EventType::ALL
-            .into_iter()
-            .find(|t| t.graph_name().eq_ignore_ascii_case(&value))
-            .ok_or_else(|| {
-                QueryError(format!(
-                    "'{value}' is not a signInEventType (interactiveUser, nonInteractiveUser, servicePrincipal, managedIdentity)."
+        match prop {
+            Prop::Collection(field, ops) => {
+                if op == Op::Ne {
+                    return err(format!(
+                        "ne is not supported inside {path}/any(); for records without an item, \
+                         write not {path}/any({var}: {var} eq '…')."
+                    ));
+                }
+                if !ops.allows(op) {
+                    return err(format!(
+                        "The operator '{}' is not supported for property '{path}'.",
+                        op_name(op)
+                    ));
+                }
+                Ok(Expr::Cmp(
+                    field,
+                    op,
+                    Literal::Text(value.trim().to_lowercase()),
                 ))
-            })?;
-        let is = report_expr(event_type);
-        match op {
-            Op::Eq => Ok(is),
-            Op::Ne => Ok(Expr::Not(Box::new(is))),
-            _ => err("Only eq and ne compare signInEventTypes."),
+            }
+            _ => {
+                let event_type = EventType::ALL
+                    .into_iter()
+                    .find(|t| t.graph_name().eq_ignore_ascii_case(&value))
+                    .ok_or_else(|| {
+                        QueryError(format!(
+                            "'{value}' is not a signInEventType (interactiveUser, nonInteractiveUser, servicePrincipal, managedIdentity)."
+                        ))
+                    })?;
+                let is = report_expr(event_type);
+                match op {
+                    Op::Eq => Ok(is),
+                    Op::Ne => Ok(Expr::Not(Box::new(is))),
+                    _ => err("Only eq and ne compare signInEventTypes."),
+                }
+            }
         }
     }
 
@@ -559,9 +664,6 @@ impl Parser<'_> {
             Some((_, _, true)) if self.version == Version::V1 => err(format!(
                 "Could not find a property named '{path}' on type '{}' in v1.0; it is a beta property.",
                 self.type_name
-            )),
-            Some((name, Prop::NotIndexed, _)) => err(format!(
-                "Filtering on '{name}' is not supported by Signbook (see docs/API.md)."
             )),
             Some((_, prop, _)) => Ok(*prop),
             None => err(format!(
@@ -577,7 +679,6 @@ impl Parser<'_> {
             Prop::EventTypes => err(
                 "Filter signInEventTypes with any(), as in signInEventTypes/any(t: t eq 'nonInteractiveUser').",
             ),
-            Prop::NotIndexed => err(format!("Filtering on '{path}' is not supported.")),
             Prop::IsInteractive => {
                 self.names_event_types = true;
                 let truth = match &value {
@@ -602,7 +703,7 @@ impl Parser<'_> {
                     Expr::Not(Box::new(interactive))
                 })
             }
-            Prop::Column(field, ops) => {
+            Prop::Column(field, ops) | Prop::Collection(field, ops) => {
                 if !ops.allows(op) {
                     return err(format!(
                         "The operator '{}' is not supported for property '{path}'.",
@@ -892,6 +993,75 @@ mod tests {
     }
 
     #[test]
+    fn attribute_properties_parse_with_their_documented_operators() {
+        let f = beta(
+            "riskState eq 'atRisk' and riskDetail ne 'none' and riskLevelAggregated eq 'HIGH' \
+             and riskLevelDuringSignIn eq 'low'",
+        )
+        .expect("parses");
+        assert_eq!(
+            f.expr,
+            Expr::And(vec![
+                text(Field::RiskState, Op::Eq, "atrisk"),
+                text(Field::RiskDetail, Op::Ne, "none"),
+                text(Field::RiskLevelAggregated, Op::Eq, "high"),
+                text(Field::RiskLevelDuringSignIn, Op::Eq, "low"),
+            ])
+        );
+        assert!(!f.names_event_types);
+        let f = beta(
+            "riskEventTypes_v2/any(t: t eq 'unfamiliarFeatures' or startsWith(t, 'Anon')) \
+             and riskEventTypes/any(r:r eq 'leakedCredentials')",
+        )
+        .expect("parses");
+        assert_eq!(
+            f.expr,
+            Expr::And(vec![
+                Expr::Or(vec![
+                    text(Field::RiskEventTypeV2, Op::Eq, "unfamiliarfeatures"),
+                    text(Field::RiskEventTypeV2, Op::StartsWith, "anon"),
+                ]),
+                text(Field::RiskEventType, Op::Eq, "leakedcredentials"),
+            ])
+        );
+        assert_eq!(
+            beta("riskEventTypes_v2/any()").expect("parses").expr,
+            text(Field::RiskEventTypeV2, Op::Ne, "")
+        );
+        let f = beta(
+            "startsWith(userAgent,'Mozilla/5.0') and startsWith(authenticationRequirement,'multi') \
+             and tokenIssuerName eq 'sts.contoso.com' and originalRequestId eq 'A' \
+             and resourceServicePrincipalId eq 'B' and conditionalAccessAudiences eq 'C' \
+             and conditionalAccessAudiences/any(a: a eq 'D')",
+        )
+        .expect("parses");
+        assert_eq!(
+            f.expr,
+            Expr::And(vec![
+                text(Field::UserAgent, Op::StartsWith, "mozilla/5.0"),
+                text(Field::AuthenticationRequirement, Op::StartsWith, "multi"),
+                text(Field::TokenIssuerName, Op::Eq, "sts.contoso.com"),
+                text(Field::OriginalRequestId, Op::Eq, "a"),
+                text(Field::ResourceServicePrincipalId, Op::Eq, "b"),
+                text(Field::ConditionalAccessAudience, Op::Eq, "c"),
+                text(Field::ConditionalAccessAudience, Op::Eq, "d"),
+            ])
+        );
+        // v1.0 has the risk properties but not the beta ones.
+        assert!(parse_filter("riskState eq 'atRisk'", Version::V1, Target::SignIn).is_ok());
+        let e =
+            parse_filter("userAgent eq 'x'", Version::V1, Target::SignIn).expect_err("beta only");
+        assert!(e.0.contains("beta property"), "{e}");
+        let f = parse_filter(
+            "managedServiceIdentity/msiType eq 'userAssigned'",
+            Version::Beta,
+            Target::Summarized,
+        )
+        .expect("parses");
+        assert_eq!(f.expr, text(Field::MsiType, Op::Eq, "userassigned"));
+    }
+
+    #[test]
     fn not_parentheses_and_quotes_work() {
         let f = beta("not (userDisplayName eq 'O''Brien' or deviceDetail/browser eq 'Edge 91')")
             .expect("parses");
@@ -915,9 +1085,28 @@ mod tests {
                 "'startsWith' is not supported for property 'appId'",
             ),
             (
-                "riskState eq 'atRisk'",
-                "'riskState' is not supported by Signbook",
+                "riskState gt 'atRisk'",
+                "'gt' is not supported for property 'riskState'",
             ),
+            (
+                "startsWith(riskDetail,'admin')",
+                "'startsWith' is not supported for property 'riskDetail'",
+            ),
+            (
+                "riskEventTypes_v2/any(t: t ne 'generic')",
+                "ne is not supported inside riskEventTypes_v2/any()",
+            ),
+            (
+                "riskEventTypes/any(t: startsWith(t,'un'))",
+                "'startsWith' is not supported for property 'riskEventTypes'",
+            ),
+            (
+                "riskEventTypes_v2/any(t: t eq 'a' and t eq 'b')",
+                "join conditions with or",
+            ),
+            ("riskEventTypes_v2/all(t: t eq 'generic')", "use any"),
+            ("riskEventTypes_v2/any(t: t eq 1)", "quoted text"),
+            ("riskState/any(t: t eq 'x')", "not a collection"),
             ("nosuch eq 'x'", "property named 'nosuch'"),
             ("appId eq abc", "must be quoted"),
             ("status/errorCode eq 'x'", "does not fit"),

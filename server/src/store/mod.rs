@@ -16,6 +16,7 @@ use app::store::*;
 use async_trait::async_trait;
 use sql::{Dialect, Sql};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The kind of a result column.
@@ -90,6 +91,9 @@ pub struct SqlStore<B: Backend> {
     backend: B,
     /// Tenant ID → internal number. Tenants are never renumbered, so a cached entry stays true.
     tenant_numbers: RwLock<HashMap<String, i64>>,
+    /// Whether every record has its attribute text (see [`Store::derive_attributes`]). Once
+    /// true it stays true: every insert writes it.
+    attributes_ready: AtomicBool,
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -98,6 +102,7 @@ impl<B: Backend> SqlStore<B> {
         SqlStore {
             backend,
             tenant_numbers: RwLock::new(HashMap::new()),
+            attributes_ready: AtomicBool::new(false),
         }
     }
 
@@ -163,6 +168,7 @@ impl<B: Backend> SqlStore<B> {
     async fn hinted(&self, tenant_no: i64, filter: &Expr) -> StoreResult<Expr> {
         /// More days than this and a plain range serves as well.
         const MAX_HINT_DAYS: i64 = 1000;
+        self.check_attributes(filter).await?;
         let Some((lo, hi)) = sql::day_hint_bounds(filter) else {
             return Ok(filter.clone());
         };
@@ -186,6 +192,26 @@ impl<B: Backend> SqlStore<B> {
             return Ok(filter.clone());
         }
         Ok(filter.clone().and(sql::day_hint(lo_day, hi_day)))
+    }
+
+    /// Refuses a filter on attributes while some record has no attribute text yet: its
+    /// answer would leave those records out.
+    async fn check_attributes(&self, filter: &Expr) -> StoreResult<()> {
+        if !filter.mentions_attributes() || self.attributes_ready.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT count(*) FROM (SELECT 1 FROM signins WHERE attrs IS NULL LIMIT 1) one");
+        if self.fetch_one_int(&sql).await? == 0 {
+            self.attributes_ready.store(true, Ordering::Release);
+            return Ok(());
+        }
+        Err(StoreError::Unavailable(
+            "Signbook is still indexing the risk, user agent and other attribute properties of \
+             sign-ins stored before its last upgrade; filters on them work once that is done \
+             (the server log shows its progress). Try again in a few minutes."
+                .into(),
+        ))
     }
 
     async fn users(&self, sql: &Sql) -> StoreResult<Vec<UserAccount>> {
@@ -1189,6 +1215,47 @@ impl<B: Backend> Store for SqlStore<B> {
 
     async fn optimize(&self) -> StoreResult<()> {
         self.backend.optimize().await
+    }
+
+    async fn derive_attributes(&self, limit: i64) -> StoreResult<u64> {
+        let mut sql = Sql::new(B::DIALECT);
+        sql.push("SELECT seq, doc FROM signins WHERE attrs IS NULL ORDER BY seq LIMIT ")
+            .int(limit.clamp(1, 5000));
+        let rows = self.backend.fetch(&sql, &[Kind::Int, Kind::Doc]).await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut update = Sql::new(B::DIALECT);
+        update.push("UPDATE signins SET attrs = CASE seq");
+        let mut seqs = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut cells = row.into_iter();
+            let (Some(seq), Some(doc)) = (cells.next(), cells.next()) else {
+                continue;
+            };
+            let seq = seq.int();
+            let attrs = match serde_json::from_str::<app::model::SignIn>(&doc.into_text()) {
+                Ok(record) => attributes_of(&record),
+                Err(e) => {
+                    // Stored records were validated on the way in; one that no longer reads
+                    // is kept, with no attributes, rather than blocking every other.
+                    tracing::warn!(seq, error = %e, "a stored sign-in does not read as a signIn; it gets no attributes");
+                    String::new()
+                }
+            };
+            update.push(" WHEN ").int(seq).push(" THEN ").text(&attrs);
+            seqs.push(seq);
+        }
+        update.push(" END WHERE attrs IS NULL AND seq IN (");
+        for (i, seq) in seqs.iter().enumerate() {
+            if i > 0 {
+                update.push(", ");
+            }
+            update.int(*seq);
+        }
+        update.push(")");
+        self.backend.execute(&update).await?;
+        Ok(seqs.len() as u64)
     }
 }
 

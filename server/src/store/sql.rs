@@ -106,6 +106,19 @@ pub fn column(field: Field) -> &'static str {
         Field::EventType => "s.event_type",
         Field::GroupKey => "s.group_key",
         Field::Day => "s.day",
+        Field::RiskDetail
+        | Field::RiskEventType
+        | Field::RiskEventTypeV2
+        | Field::RiskLevelAggregated
+        | Field::RiskLevelDuringSignIn
+        | Field::RiskState
+        | Field::AuthenticationRequirement
+        | Field::ConditionalAccessAudience
+        | Field::OriginalRequestId
+        | Field::ResourceServicePrincipalId
+        | Field::TokenIssuerName
+        | Field::UserAgent
+        | Field::MsiType => "s.attrs",
     }
 }
 
@@ -137,10 +150,11 @@ pub const INDEX_COLUMNS: &[&str] = &[
     "service_principal_name",
     "group_key",
     "day",
+    "attrs",
 ];
 
 /// The values of a record's columns, in [`INDEX_COLUMNS`] order.
-pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 26] {
+pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 27] {
     let t = |s: &str| Bind::Text(s.to_owned());
     [
         t(&index.id_key),
@@ -169,6 +183,7 @@ pub fn index_values(index: &app::store::IndexedSignIn) -> [Bind; 26] {
         t(&index.service_principal_name),
         Bind::Int(index.group_key),
         Bind::Int(index.day),
+        t(&index.attrs),
     ]
 }
 
@@ -343,6 +358,45 @@ pub fn push_from_where(sql: &mut Sql, tenant_no: i64, filter: &Expr) -> Result<(
     Ok(())
 }
 
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A comparison on an attribute (see [`Field::attribute`]): a `LIKE` search of the record's
+/// attribute text for `␟key=value␟` (`eq`) or `␟key=value` (`startsWith`); `ne` is the
+/// negation of `eq`. An empty value means "has none": `eq ''` (and `eq null`) is the absence
+/// of the key. Ordering operators are refused by [`Expr::validate`] before this runs.
+fn push_attribute(sql: &mut Sql, field: Field, op: Op, value: &str) {
+    use app::filter::ATTRIBUTE_SEPARATOR as SEP;
+    let key = field.attribute().unwrap_or_default();
+    let value: String = normalise(value)
+        .chars()
+        .map(|c| if c == SEP { ' ' } else { c })
+        .collect();
+    let (negated, pattern) = match (op, value.is_empty()) {
+        (Op::StartsWith, _) => (false, format!("%{SEP}{key}={}%", like_escape(&value))),
+        (Op::Eq, true) => (true, format!("%{SEP}{key}=%")),
+        (Op::Ne, true) => (false, format!("%{SEP}{key}=%")),
+        (Op::Ne, false) => (true, format!("%{SEP}{key}={}{SEP}%", like_escape(&value))),
+        _ => (false, format!("%{SEP}{key}={}{SEP}%", like_escape(&value))),
+    };
+    sql.push(if negated {
+        "s.attrs NOT LIKE "
+    } else {
+        "s.attrs LIKE "
+    })
+    .bind(Bind::Text(pattern))
+    .push(" ESCAPE '\\'");
+}
+
 /// Appends a filter expression.
 pub fn push_expr(sql: &mut Sql, expr: &Expr) -> Result<(), StoreError> {
     expr.validate()
@@ -382,6 +436,9 @@ fn push_valid_expr(sql: &mut Sql, expr: &Expr) {
             sql.push("NOT (");
             push_valid_expr(sql, inner);
             sql.push(")");
+        }
+        Expr::Cmp(field, op, Literal::Text(value)) if field.attribute().is_some() => {
+            push_attribute(sql, *field, *op, value);
         }
         Expr::Cmp(field, op, literal) => {
             let col = column(*field);

@@ -56,10 +56,21 @@ pub async fn postgres_store() -> Option<Arc<dyn Store>> {
         );
         return None;
     };
+    Some(fresh_postgres(&base).await.0)
+}
+
+/// [`postgres_store`] and the URL of its database.
+pub async fn postgres_store_with_url() -> Option<(Arc<dyn Store>, String)> {
+    let Ok(base) = std::env::var(POSTGRES_ENV) else {
+        eprintln!(
+            "skipped: {POSTGRES_ENV} is not set, so the PostgreSQL conformance run is skipped"
+        );
+        return None;
+    };
     Some(fresh_postgres(&base).await)
 }
 
-async fn fresh_postgres(base: &str) -> Arc<dyn Store> {
+async fn fresh_postgres(base: &str) -> (Arc<dyn Store>, String) {
     use sqlx::Connection;
     let mut admin = sqlx::PgConnection::connect(base)
         .await
@@ -92,9 +103,10 @@ async fn fresh_postgres(base: &str) -> Arc<dyn Store> {
         Some((server, _db)) => format!("{server}/{name}"),
         None => format!("{base}/{name}"),
     };
-    server::store::open(&url)
+    let store = server::store::open(&url)
         .await
-        .expect("PostgreSQL store opens")
+        .expect("PostgreSQL store opens");
+    (store, url)
 }
 
 /// A tenant for tests.
