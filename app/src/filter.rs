@@ -112,7 +112,7 @@ pub const ATTRIBUTE_FIELDS: [Field; 13] = [
 ];
 
 /// What separates the entries of a record's attribute text (see [`Field::attribute`]); it is
-/// never part of a value (values have it replaced by a space).
+/// never part of a value (values have control characters replaced by a space).
 pub const ATTRIBUTE_SEPARATOR: char = '\u{1f}';
 
 /// What kind of value a field holds.
@@ -124,6 +124,27 @@ pub enum FieldKind {
     Integer,
     /// A time (microseconds since the epoch).
     Time,
+}
+
+/// Text as the stores keep it for comparison, and as filter values are compared with it:
+/// trimmed and lower-cased, NUL (which PostgreSQL's text cannot hold) as a space.
+pub fn fold_text(text: &str) -> String {
+    let folded = text.trim().to_lowercase();
+    if folded.contains('\0') {
+        folded.replace('\0', " ")
+    } else {
+        folded
+    }
+}
+
+/// An attribute value as the stores keep it (see [`Field::attribute`]): [`fold_text`], with
+/// every control character (the entry separator among them) as a space.
+pub fn fold_attribute(text: &str) -> String {
+    text.trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 impl Field {

@@ -340,7 +340,11 @@ async fn seed(app: &TestApp) {
         ));
     }
     for n in 0..5 {
-        batch.push(record(&format!("n-{n}"), &at(100 + n), json!({})));
+        batch.push(record(
+            &format!("n-{n}"),
+            &at(100 + n),
+            json!({"riskState": if n == 0 { "atRisk" } else { "none" }}),
+        ));
     }
     for n in 0..2 {
         batch.push(record(
@@ -445,7 +449,21 @@ async fn lists_filter_page_and_refuse_what_they_cannot_run(
         ),
     )
     .await;
-    assert_eq!(ids, ["i-07", "i-05"]);
+    assert_eq!(
+        ids,
+        ["i-07", "i-05"],
+        "interactive only, as without the filter"
+    );
+    let (ids, _) = all_pages(
+        &app,
+        t,
+        &format!(
+            "/beta/auditLogs/signIns?$filter={}",
+            q("signInEventTypes/any(t: t eq 'nonInteractiveUser') and riskState eq 'atRisk'")
+        ),
+    )
+    .await;
+    assert_eq!(ids, ["n-0"]);
     let (ids, _) = all_pages(
         &app,
         t,

@@ -46,6 +46,7 @@ conformance!(
     records_come_newest_first_and_page_completely,
     every_filter_field_selects_exactly_its_records,
     attribute_filters_select_exactly_their_records,
+    control_characters_in_values_are_stored_and_found,
     text_filters_ignore_case_and_match_prefixes,
     and_or_not_and_time_ranges_combine,
     every_sort_column_orders_and_pages_in_both_directions,
@@ -594,6 +595,11 @@ async fn attribute_filters_select_exactly_their_records(store: Arc<dyn Store>) {
         ["risky"],
         "an empty collection has no items"
     );
+    assert_eq!(
+        find(Field::UserAgent, Op::StartsWith, "").await,
+        ["bare", "plain", "risky"],
+        "an empty prefix matches all, as on a column"
+    );
     // startsWith on a value and on any item of a collection.
     assert_eq!(
         find(Field::UserAgent, Op::StartsWith, "MOZILLA/").await,
@@ -679,6 +685,53 @@ async fn attribute_filters_select_exactly_their_records(store: Arc<dyn Store>) {
     assert!(
         matches!(refused, Err(StoreError::Invalid(_))),
         "{refused:?}"
+    );
+}
+
+/// NUL (which PostgreSQL's text cannot hold) and other control characters in a record's
+/// values: the record is stored, and a filter with the same value finds it.
+async fn control_characters_in_values_are_stored_and_found(store: Arc<dyn Store>) {
+    let t = tenant(store.as_ref(), "Contoso").await;
+    store
+        .insert_signins(
+            &t.id,
+            &[
+                record(
+                    "odd",
+                    &at(1),
+                    json!({"userDisplayName": "Nul\u{0}Name", "userAgent": "agent\u{0}x\u{7}y\u{1f}z"}),
+                ),
+                record("plain", &at(2), json!({})),
+            ],
+        )
+        .await
+        .expect("stored");
+    let found = |filter: Expr| {
+        let store = Arc::clone(&store);
+        let tenant = t.id.clone();
+        async move { all_ids(store.as_ref(), &tenant, filter).await }
+    };
+    assert_eq!(
+        found(Expr::eq_text(Field::UserDisplayName, "NUL\u{0}NAME")).await,
+        ["odd"]
+    );
+    assert_eq!(
+        found(Expr::eq_text(Field::UserAgent, "agent\u{0}x\u{7}y\u{1f}z")).await,
+        ["odd"]
+    );
+    assert_eq!(
+        found(Expr::starts_with(Field::UserAgent, "agent\u{0}")).await,
+        ["odd"]
+    );
+    let stored = store
+        .find_signin(&t.id, "odd")
+        .await
+        .expect("find")
+        .expect("there");
+    assert!(
+        stored.json.contains("Nul\\u0000Name"),
+        "the record keeps its value: {}",
+        stored.json
     );
 }
 
@@ -2257,38 +2310,94 @@ async fn purging_deletes_only_records_older_than_the_cutoff(store: Arc<dyn Store
 }
 
 /// Records stored before the attribute column existed (NULL there, as migration 0005 leaves
-/// them) are derived from their stored JSON; until then attribute filters are refused rather
+/// them) are derived from their stored JSON, exactly as ingest writes it, and one that cannot
+/// be read does not hold up the rest; until none is left, attribute filters are refused rather
 /// than answered from part of the records.
 async fn earlier_records_get_their_attributes_derived(store: Arc<dyn Store>, url: String) {
     let t = tenant(store.as_ref(), "Contoso").await;
-    store
-        .insert_signins(&t.id, &attribute_records())
-        .await
-        .expect("insert");
+    let mut batch = attribute_records();
+    batch.push(record("broken", &at(4), json!({"riskState": "atRisk"})));
+    store.insert_signins(&t.id, &batch).await.expect("insert");
+    let as_ingested = raw_attrs(&url).await;
+    assert_eq!(as_ingested.len(), 4);
+    assert!(as_ingested.iter().all(|(_, a)| a.is_some()));
     let cleared = raw_execute(&url, "UPDATE signins SET attrs = NULL").await;
-    assert_eq!(cleared, 3);
+    assert_eq!(cleared, 4);
     let at_risk = Expr::Cmp(Field::RiskState, Op::Eq, Literal::Text("atRisk".into()));
     let refused = store.count_signins(&t.id, &at_risk).await;
     assert!(
         matches!(&refused, Err(StoreError::Unavailable(m)) if m.contains("still indexing")),
         "{refused:?}"
     );
+    let list = ListQuery {
+        filter: at_risk.clone(),
+        sort: Sort::default(),
+        limit: 10,
+        cursor: None,
+        offset: 0,
+        snapshot: None,
+    };
+    assert!(matches!(
+        store.list_signins(&t.id, &list).await,
+        Err(StoreError::Unavailable(_))
+    ));
+    let groups = GroupQuery {
+        event_type: EventType::NonInteractive,
+        filter: at_risk.clone(),
+        aggregate: TimeAggregate::Hour,
+        limit: 10,
+        cursor: None,
+        offset: 0,
+        snapshot: None,
+        with_total: false,
+    };
+    assert!(matches!(
+        store.list_groups(&t.id, &groups).await,
+        Err(StoreError::Unavailable(_))
+    ));
+    assert!(matches!(
+        store
+            .histogram(&t.id, &at_risk, at_micros(0), at_micros(60), 3_600_000_000)
+            .await,
+        Err(StoreError::Unavailable(_))
+    ));
     assert_eq!(
         sorted_ids(store.as_ref(), &t.id, Expr::True).await,
-        ["bare", "plain", "risky"],
+        ["bare", "broken", "plain", "risky"],
         "everything else works meanwhile"
     );
+    // One stored record that cannot be read any more.
+    let breaks = if url.starts_with("sqlite:") {
+        "UPDATE signins SET doc = X'FE00' WHERE id_key = 'broken'"
+    } else {
+        "UPDATE signins SET doc = '\\xfe00'::bytea WHERE id_key = 'broken'"
+    };
+    assert_eq!(raw_execute(&url, breaks).await, 1);
     assert_eq!(store.derive_attributes(2).await.expect("derive"), 2);
     assert!(
         matches!(
             store.count_signins(&t.id, &at_risk).await,
             Err(StoreError::Unavailable(_))
         ),
-        "one record is still to do"
+        "two records are still to do"
     );
-    assert_eq!(store.derive_attributes(2).await.expect("derive"), 1);
+    assert_eq!(store.derive_attributes(2).await.expect("derive"), 2);
     assert_eq!(store.derive_attributes(2).await.expect("derive"), 0);
-    assert_eq!(sorted_ids(store.as_ref(), &t.id, at_risk).await, ["risky"]);
+    let derived = raw_attrs(&url).await;
+    assert_eq!(
+        derived[..3],
+        as_ingested[..3],
+        "derived as ingest writes it"
+    );
+    assert_eq!(
+        derived[3].1.as_deref(),
+        Some(""),
+        "the unreadable one has none"
+    );
+    assert_eq!(
+        store.count_signins(&t.id, &at_risk).await.expect("count"),
+        1
+    );
     assert_eq!(
         sorted_ids(
             store.as_ref(),
@@ -2302,15 +2411,21 @@ async fn earlier_records_get_their_attributes_derived(store: Arc<dyn Store>, url
         .await,
         ["risky"]
     );
-    assert_eq!(
-        sorted_ids(
-            store.as_ref(),
-            &t.id,
-            Expr::Cmp(Field::UserAgent, Op::Eq, Literal::Text(String::new()))
-        )
-        .await,
-        ["bare"]
-    );
+}
+
+/// `(seq, attrs)` of every stored record, read directly.
+async fn raw_attrs(url: &str) -> Vec<(i64, Option<String>)> {
+    use sqlx::Connection;
+    let query = "SELECT seq, attrs FROM signins ORDER BY seq";
+    if url.starts_with("sqlite:") {
+        let mut c = sqlx::SqliteConnection::connect(url)
+            .await
+            .expect("connects");
+        sqlx::query_as(query).fetch_all(&mut c).await.expect("runs")
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connects");
+        sqlx::query_as(query).fetch_all(&mut c).await.expect("runs")
+    }
 }
 
 /// Runs a statement on a test database directly (what the store never does); returns the rows

@@ -117,13 +117,12 @@ pub struct IndexedSignIn {
 }
 
 /// The attribute text of a record: its rarely filtered properties, one entry each, in the
-/// form [`Field::attribute`] describes.
+/// form [`Field::attribute`] describes (the empty string when it has none of them).
 pub fn attributes_of(record: &SignIn) -> String {
     use crate::filter::ATTRIBUTE_SEPARATOR as SEP;
     let mut out = String::new();
     let mut add = |field: Field, value: &str| {
-        let value = value.trim();
-        if value.is_empty() {
+        if value.trim().is_empty() {
             return;
         }
         let Some(key) = field.attribute() else {
@@ -132,14 +131,7 @@ pub fn attributes_of(record: &SignIn) -> String {
         out.push(SEP);
         out.push_str(key);
         out.push('=');
-        // str::to_lowercase, as the filter's values are (it differs from lower-casing char
-        // by char for a final sigma).
-        out.extend(
-            value
-                .to_lowercase()
-                .chars()
-                .map(|c| if c == SEP { ' ' } else { c }),
-        );
+        out.push_str(&crate::filter::fold_attribute(value));
     };
     fn one(value: Option<&String>) -> &str {
         value.map(String::as_str).unwrap_or_default()
@@ -217,7 +209,7 @@ impl IndexedSignIn {
     /// Takes the columns from a record.
     pub fn of(record: &SignIn) -> IndexedSignIn {
         fn lc(value: Option<&str>) -> String {
-            value.map(|v| v.trim().to_lowercase()).unwrap_or_default()
+            value.map(crate::filter::fold_text).unwrap_or_default()
         }
         let event_type = record.event_type();
         let device = record.device_detail.get();

@@ -494,7 +494,11 @@ impl Parser<'_> {
                 self.expect(Token::Close, "')' after startsWith")?;
                 self.comparison(&path, Op::StartsWith, Token::Text(value))
             }
-            Some(Token::Word(word)) if word.contains("/any") || word.contains("/all") => {
+            Some(Token::Word(word))
+                if ["/any", "/all"]
+                    .iter()
+                    .any(|f| word.to_ascii_lowercase().contains(f)) =>
+            {
                 self.lambda(&word)
             }
             Some(Token::Word(path)) => {
@@ -637,6 +641,9 @@ impl Parser<'_> {
                 ))
             }
             _ => {
+                if !matches!(op, Op::Eq | Op::Ne) {
+                    return err("Only eq and ne compare signInEventTypes.");
+                }
                 let event_type = EventType::ALL
                     .into_iter()
                     .find(|t| t.graph_name().eq_ignore_ascii_case(&value))
@@ -1011,9 +1018,13 @@ mod tests {
         assert!(!f.names_event_types);
         let f = beta(
             "riskEventTypes_v2/any(t: t eq 'unfamiliarFeatures' or startsWith(t, 'Anon')) \
-             and riskEventTypes/any(r:r eq 'leakedCredentials')",
+             and riskEventTypes/ANY(r:r eq 'leakedCredentials')",
         )
         .expect("parses");
+        assert!(
+            !f.names_event_types,
+            "a collection's any() does not choose reports"
+        );
         assert_eq!(
             f.expr,
             Expr::And(vec![
@@ -1107,6 +1118,10 @@ mod tests {
             ("riskEventTypes_v2/all(t: t eq 'generic')", "use any"),
             ("riskEventTypes_v2/any(t: t eq 1)", "quoted text"),
             ("riskState/any(t: t eq 'x')", "not a collection"),
+            (
+                "signInEventTypes/any(t: startsWith(t,'non'))",
+                "Only eq and ne compare signInEventTypes",
+            ),
             ("nosuch eq 'x'", "property named 'nosuch'"),
             ("appId eq abc", "must be quoted"),
             ("status/errorCode eq 'x'", "does not fit"),

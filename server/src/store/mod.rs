@@ -1218,36 +1218,80 @@ impl<B: Backend> Store for SqlStore<B> {
     }
 
     async fn derive_attributes(&self, limit: i64) -> StoreResult<u64> {
-        let mut sql = Sql::new(B::DIALECT);
-        sql.push("SELECT seq, doc FROM signins WHERE attrs IS NULL ORDER BY seq LIMIT ")
-            .int(limit.clamp(1, 5000));
-        let rows = self.backend.fetch(&sql, &[Kind::Int, Kind::Doc]).await?;
+        let limit = limit.clamp(1, 5000);
+        let pending = |columns: &str| {
+            let mut sql = Sql::new(B::DIALECT);
+            sql.push("SELECT ")
+                .push(columns)
+                .push(" FROM signins WHERE attrs IS NULL ORDER BY seq LIMIT ")
+                .int(limit);
+            sql
+        };
+        let rows: Vec<(i64, Option<String>)> = match self
+            .backend
+            .fetch(&pending("seq, doc"), &[Kind::Int, Kind::Doc])
+            .await
+        {
+            Ok(rows) => rows
+                .into_iter()
+                .map(|r| {
+                    let mut cells = r.into_iter();
+                    let seq = cells.next().map_or(0, |c| c.int());
+                    (seq, cells.next().map(Cell::into_text))
+                })
+                .collect(),
+            Err(e) => {
+                // A stored record that cannot be read fails the whole batch: read them one
+                // by one, so that one bad record never holds up the rest.
+                tracing::warn!(error = %e, "reading a batch of stored sign-ins failed; reading them one by one");
+                let mut rows = Vec::new();
+                for seq in self.backend.fetch(&pending("seq"), &[Kind::Int]).await? {
+                    let seq = seq.first().map_or(0, Cell::int);
+                    let mut sql = Sql::new(B::DIALECT);
+                    sql.push("SELECT doc FROM signins WHERE seq = ").int(seq);
+                    let json = match self.backend.fetch(&sql, &[Kind::Doc]).await {
+                        Ok(r) => r.into_iter().flatten().next().map(Cell::into_text),
+                        Err(e) => {
+                            tracing::warn!(seq, error = %e, "a stored sign-in cannot be read; it gets no attributes");
+                            None
+                        }
+                    };
+                    rows.push((seq, json));
+                }
+                rows
+            }
+        };
         if rows.is_empty() {
             return Ok(0);
         }
+        // Parsing a thousand records is CPU work: off the async threads.
+        let derived = tokio::task::spawn_blocking(move || {
+            rows.into_iter()
+                .map(|(seq, json)| {
+                    let record = json.map(|j| serde_json::from_str::<app::model::SignIn>(&j));
+                    let attrs = match record {
+                        Some(Ok(record)) => attributes_of(&record),
+                        Some(Err(e)) => {
+                            // Stored records were validated on the way in; one that no longer
+                            // reads is kept, with no attributes, rather than blocking the rest.
+                            tracing::warn!(seq, error = %e, "a stored sign-in does not read as a signIn; it gets no attributes");
+                            String::new()
+                        }
+                        None => String::new(),
+                    };
+                    (seq, attrs)
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("deriving attributes stopped: {e}")))?;
         let mut update = Sql::new(B::DIALECT);
         update.push("UPDATE signins SET attrs = CASE seq");
-        let mut seqs = Vec::with_capacity(rows.len());
-        for row in rows {
-            let mut cells = row.into_iter();
-            let (Some(seq), Some(doc)) = (cells.next(), cells.next()) else {
-                continue;
-            };
-            let seq = seq.int();
-            let attrs = match serde_json::from_str::<app::model::SignIn>(&doc.into_text()) {
-                Ok(record) => attributes_of(&record),
-                Err(e) => {
-                    // Stored records were validated on the way in; one that no longer reads
-                    // is kept, with no attributes, rather than blocking every other.
-                    tracing::warn!(seq, error = %e, "a stored sign-in does not read as a signIn; it gets no attributes");
-                    String::new()
-                }
-            };
-            update.push(" WHEN ").int(seq).push(" THEN ").text(&attrs);
-            seqs.push(seq);
+        for (seq, attrs) in &derived {
+            update.push(" WHEN ").int(*seq).push(" THEN ").text(attrs);
         }
         update.push(" END WHERE attrs IS NULL AND seq IN (");
-        for (i, seq) in seqs.iter().enumerate() {
+        for (i, (seq, _)) in derived.iter().enumerate() {
             if i > 0 {
                 update.push(", ");
             }
@@ -1255,7 +1299,7 @@ impl<B: Backend> Store for SqlStore<B> {
         }
         update.push(")");
         self.backend.execute(&update).await?;
-        Ok(seqs.len() as u64)
+        Ok(derived.len() as u64)
     }
 }
 

@@ -283,7 +283,7 @@ fn prefix_upper_bound(prefix: &str) -> String {
 }
 
 fn normalise(text: &str) -> String {
-    text.trim().to_lowercase()
+    app::filter::fold_text(text)
 }
 
 /// A comparison that selects through a day-first index (see [`day_indexed`]).
@@ -358,12 +358,13 @@ pub fn push_from_where(sql: &mut Sql, tenant_no: i64, filter: &Expr) -> Result<(
     Ok(())
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+/// Escapes `%`, `_` and `!` for a `LIKE … ESCAPE '!'` pattern (`!` rather than a backslash,
+/// which PostgreSQL reads differently when `standard_conforming_strings` is off).
 fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
+        if matches!(c, '%' | '_' | '!') {
+            out.push('!');
         }
         out.push(c);
     }
@@ -373,16 +374,18 @@ fn like_escape(text: &str) -> String {
 /// A comparison on an attribute (see [`Field::attribute`]): a `LIKE` search of the record's
 /// attribute text for `␟key=value␟` (`eq`) or `␟key=value` (`startsWith`); `ne` is the
 /// negation of `eq`. An empty value means "has none": `eq ''` (and `eq null`) is the absence
-/// of the key. Ordering operators are refused by [`Expr::validate`] before this runs.
+/// of the key; an empty prefix matches every record, as on a column. Ordering operators are
+/// refused by [`Expr::validate`] before this runs.
 fn push_attribute(sql: &mut Sql, field: Field, op: Op, value: &str) {
     use app::filter::ATTRIBUTE_SEPARATOR as SEP;
     let key = field.attribute().unwrap_or_default();
-    let value: String = normalise(value)
-        .chars()
-        .map(|c| if c == SEP { ' ' } else { c })
-        .collect();
+    let value = app::filter::fold_attribute(value);
     let (negated, pattern) = match (op, value.is_empty()) {
-        (Op::StartsWith, _) => (false, format!("%{SEP}{key}={}%", like_escape(&value))),
+        (Op::StartsWith, true) => {
+            sql.push("1=1");
+            return;
+        }
+        (Op::StartsWith, false) => (false, format!("%{SEP}{key}={}%", like_escape(&value))),
         (Op::Eq, true) => (true, format!("%{SEP}{key}=%")),
         (Op::Ne, true) => (false, format!("%{SEP}{key}=%")),
         (Op::Ne, false) => (true, format!("%{SEP}{key}={}{SEP}%", like_escape(&value))),
@@ -394,7 +397,7 @@ fn push_attribute(sql: &mut Sql, field: Field, op: Op, value: &str) {
         "s.attrs LIKE "
     })
     .bind(Bind::Text(pattern))
-    .push(" ESCAPE '\\'");
+    .push(" ESCAPE '!'");
 }
 
 /// Appends a filter expression.
@@ -804,7 +807,7 @@ pub fn insert_signins_sql(
     sql
 }
 
-/// Rows per multi-row insert: 28 parameters a row stays well under SQLite's 32,766 and
+/// Rows per multi-row insert: 29 parameters a row stays well under SQLite's 32,766 and
 /// PostgreSQL's 65,535.
 pub const ROWS_PER_INSERT: usize = 500;
 
