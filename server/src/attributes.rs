@@ -1,8 +1,10 @@
-//! Deriving the attribute text of records stored before Signbook kept it (migration 0005):
-//! a background job that reads each such record's stored JSON and writes its attributes, in
-//! small batches with a pause between them, so that reads and ingest never wait long behind
-//! it. Until it is done, filters on attributes are refused (see
-//! [`app::store::Store::derive_attributes`]); everything else works as before.
+//! Deriving the attribute text of records stored without it (before migration 0005, or by an
+//! older server during a rolling upgrade): a background job that reads each such record's
+//! stored JSON and writes its attributes, in small batches with a pause between them, so that
+//! reads and ingest never wait long behind it. Until the records of before the upgrade are
+//! done, filters on attributes are refused (see [`app::store::Store::derive_attributes`]);
+//! everything else works as before. (Records an older server adds after that are found at the
+//! job's next look, and until then a filter on attributes leaves them out.)
 
 use app::store::Store;
 use std::sync::Arc;
@@ -31,18 +33,23 @@ pub async fn derive_all(store: &dyn Store) -> anyhow::Result<u64> {
     }
 }
 
-/// Runs [`derive_all`] in the background until it succeeds.
+/// How often the job looks again once it is done: a server of the previous version still
+/// running against the same PostgreSQL database during a rolling upgrade stores records
+/// without attributes, and they are derived at the next look.
+const AGAIN: Duration = Duration::from_secs(15 * 60);
+
+/// Runs [`derive_all`] in the background: at start, and again every [`AGAIN`].
 pub fn spawn(store: Arc<dyn Store>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match derive_all(store.as_ref()).await {
-                Ok(0) => return,
+                Ok(0) => tokio::time::sleep(AGAIN).await,
                 Ok(total) => {
                     tracing::info!(
                         records = total,
                         "attributes of earlier sign-ins derived; filters on them work now"
                     );
-                    return;
+                    tokio::time::sleep(AGAIN).await;
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "deriving attributes failed; trying again later");
