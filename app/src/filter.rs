@@ -94,23 +94,6 @@ pub enum Field {
     MsiType,
 }
 
-/// The fields kept as attributes, in the order a record's attribute text lists them.
-pub const ATTRIBUTE_FIELDS: [Field; 13] = [
-    Field::RiskDetail,
-    Field::RiskEventType,
-    Field::RiskEventTypeV2,
-    Field::RiskLevelAggregated,
-    Field::RiskLevelDuringSignIn,
-    Field::RiskState,
-    Field::AuthenticationRequirement,
-    Field::ConditionalAccessAudience,
-    Field::OriginalRequestId,
-    Field::ResourceServicePrincipalId,
-    Field::TokenIssuerName,
-    Field::UserAgent,
-    Field::MsiType,
-];
-
 /// What separates the entries of a record's attribute text (see [`Field::attribute`]); it is
 /// never part of a value (values have control characters replaced by a space).
 pub const ATTRIBUTE_SEPARATOR: char = '\u{1f}';
@@ -140,11 +123,7 @@ pub fn fold_text(text: &str) -> String {
 /// An attribute value as the stores keep it (see [`Field::attribute`]): [`fold_text`], with
 /// every control character (the entry separator among them) as a space.
 pub fn fold_attribute(text: &str) -> String {
-    text.trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+    fold_text(text).replace(char::is_control, " ")
 }
 
 impl Field {

@@ -43,12 +43,13 @@ pub fn spawn(store: Arc<dyn Store>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             match derive_all(store.as_ref()).await {
-                Ok(0) => tokio::time::sleep(AGAIN).await,
                 Ok(total) => {
-                    tracing::info!(
-                        records = total,
-                        "attributes of earlier sign-ins derived; filters on them work now"
-                    );
+                    if total > 0 {
+                        tracing::info!(
+                            records = total,
+                            "attributes of earlier sign-ins derived; filters on them work now"
+                        );
+                    }
                     tokio::time::sleep(AGAIN).await;
                 }
                 Err(e) => {

@@ -125,6 +125,12 @@ async fn all_pages(app: &TestApp, token: Option<&str>, path: &str) -> (Vec<Strin
     (ids, pages)
 }
 
+/// Every page of a version's listing with a `$filter`; the ids in order.
+async fn filtered(app: &TestApp, token: Option<&str>, version: &str, filter: &str) -> Vec<String> {
+    let path = format!("/{version}/auditLogs/signIns?$filter={}", q(filter));
+    all_pages(app, token, &path).await.0
+}
+
 fn q(text: &str) -> String {
     text.replace(' ', "%20").replace('\'', "%27")
 }
@@ -392,15 +398,7 @@ async fn lists_filter_page_and_refuse_what_they_cannot_run(
             .map(|n| format!("i-{n:02}"))
             .collect::<Vec<_>>()
     );
-    let (ids, _) = all_pages(
-        &app,
-        t,
-        &format!(
-            "/beta/auditLogs/signIns?$filter={}",
-            q("not (status/errorCode eq 0) and (startsWith(userPrincipalName,'ANN') or userId eq 'nobody')")
-        ),
-    )
-    .await;
+    let ids = filtered(&app, t, "beta", "not (status/errorCode eq 0) and (startsWith(userPrincipalName,'ANN') or userId eq 'nobody')").await;
     assert_eq!(
         ids,
         (0..30)
@@ -409,28 +407,24 @@ async fn lists_filter_page_and_refuse_what_they_cannot_run(
             .map(|n| format!("i-{n:02}"))
             .collect::<Vec<_>>()
     );
-    let (ids, _) = all_pages(
+    let ids = filtered(
         &app,
         t,
+        "beta",
         &format!(
-            "/beta/auditLogs/signIns?$filter={}",
-            q(&format!(
-                "createdDateTime ge {} and createdDateTime lt {}",
-                at(10),
-                at(12)
-            ))
+            "createdDateTime ge {} and createdDateTime lt {}",
+            at(10),
+            at(12)
         ),
     )
     .await;
     assert_eq!(ids, vec!["i-11", "i-10"]);
     // Beta: event types by lambda; unfiltered beta is interactive only.
-    let (ids, _) = all_pages(
+    let ids = filtered(
         &app,
         t,
-        &format!(
-            "/beta/auditLogs/signIns?$filter={}",
-            q("signInEventTypes/any(t: t eq 'nonInteractiveUser' or t eq 'servicePrincipal')")
-        ),
+        "beta",
+        "signInEventTypes/any(t: t eq 'nonInteractiveUser' or t eq 'servicePrincipal')",
     )
     .await;
     // The newest service principal sign-in is this test's own token request.
@@ -440,49 +434,29 @@ async fn lists_filter_page_and_refuse_what_they_cannot_run(
     let (ids, _) = all_pages(&app, t, "/beta/auditLogs/signIns").await;
     assert_eq!(ids.len(), 30);
     // Properties kept as attributes: risk, with the any() lambda and startsWith on its items.
-    let (ids, _) = all_pages(
-        &app,
-        t,
-        &format!(
-            "/v1.0/auditLogs/signIns?$filter={}",
-            q("riskState eq 'atRisk'")
-        ),
-    )
-    .await;
+    let ids = filtered(&app, t, "v1.0", "riskState eq 'atRisk'").await;
     assert_eq!(
         ids,
         ["i-07", "i-05"],
         "interactive only, as without the filter"
     );
-    let (ids, _) = all_pages(
+    let ids = filtered(
         &app,
         t,
-        &format!(
-            "/beta/auditLogs/signIns?$filter={}",
-            q("signInEventTypes/any(t: t eq 'nonInteractiveUser') and riskState eq 'atRisk'")
-        ),
+        "beta",
+        "signInEventTypes/any(t: t eq 'nonInteractiveUser') and riskState eq 'atRisk'",
     )
     .await;
     assert_eq!(ids, ["n-0"]);
-    let (ids, _) = all_pages(
+    let ids = filtered(
         &app,
         t,
-        &format!(
-            "/beta/auditLogs/signIns?$filter={}",
-            q("riskEventTypes_v2/any(r: startsWith(r, 'UNFAMILIAR')) and riskState ne 'none'")
-        ),
+        "beta",
+        "riskEventTypes_v2/any(r: startsWith(r, 'UNFAMILIAR')) and riskState ne 'none'",
     )
     .await;
     assert_eq!(ids, ["i-07"]);
-    let (ids, _) = all_pages(
-        &app,
-        t,
-        &format!(
-            "/v1.0/auditLogs/signIns?$filter={}",
-            q("not (riskState eq 'atRisk')")
-        ),
-    )
-    .await;
+    let ids = filtered(&app, t, "v1.0", "not (riskState eq 'atRisk')").await;
     assert_eq!(ids.len(), 28);
     // $orderby asc, $select, $count.
     let (status, body) = api(

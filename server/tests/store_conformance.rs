@@ -83,15 +83,20 @@ fn ni() -> Expr {
     report_expr(EventType::NonInteractive)
 }
 
-async fn all_ids(store: &dyn Store, tenant: &str, filter: Expr) -> Vec<String> {
-    let query = ListQuery {
+/// The newest `limit` records a filter selects, from the start.
+fn list_query(filter: Expr, limit: i64) -> ListQuery {
+    ListQuery {
         filter,
         sort: Sort::default(),
-        limit: MAX_PAGE,
+        limit,
         cursor: None,
         offset: 0,
         snapshot: None,
-    };
+    }
+}
+
+async fn all_ids(store: &dyn Store, tenant: &str, filter: Expr) -> Vec<String> {
+    let query = list_query(filter, MAX_PAGE);
     ids(&store
         .list_signins(tenant, &query)
         .await
@@ -2371,16 +2376,10 @@ async fn earlier_records_get_their_attributes_derived(store: Arc<dyn Store>, url
         matches!(&refused, Err(StoreError::Unavailable(m)) if m.contains("still indexing")),
         "{refused:?}"
     );
-    let list = ListQuery {
-        filter: at_risk.clone(),
-        sort: Sort::default(),
-        limit: 10,
-        cursor: None,
-        offset: 0,
-        snapshot: None,
-    };
     assert!(matches!(
-        store.list_signins(&t.id, &list).await,
+        store
+            .list_signins(&t.id, &list_query(at_risk.clone(), 10))
+            .await,
         Err(StoreError::Unavailable(_))
     ));
     let groups = GroupQuery {
@@ -2497,7 +2496,7 @@ mod derived_attributes {
     #[tokio::test]
     async fn sqlite() {
         let (store, dir) = super::sqlite_store().await;
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let url = super::sqlite_url(&dir);
         super::earlier_records_get_their_attributes_derived(store, url).await;
     }
 

@@ -621,24 +621,15 @@ impl Parser<'_> {
             ));
         };
         match prop {
-            Prop::Collection(field, ops) => {
+            Prop::Collection(..) => {
                 if op == Op::Ne {
                     return err(format!(
                         "ne is not supported inside {path}/any(); for records without an item, \
                          write not {path}/any({var}: {var} eq '…')."
                     ));
                 }
-                if !ops.allows(op) {
-                    return err(format!(
-                        "The operator '{}' is not supported for property '{path}'.",
-                        op_name(op)
-                    ));
-                }
-                Ok(Expr::Cmp(
-                    field,
-                    op,
-                    Literal::Text(value.trim().to_lowercase()),
-                ))
+                // An item is compared as the property itself is.
+                self.comparison(path, op, Token::Text(value))
             }
             _ => {
                 if !matches!(op, Op::Eq | Op::Ne) {
@@ -653,11 +644,11 @@ impl Parser<'_> {
                         ))
                     })?;
                 let is = report_expr(event_type);
-                match op {
-                    Op::Eq => Ok(is),
-                    Op::Ne => Ok(Expr::Not(Box::new(is))),
-                    _ => err("Only eq and ne compare signInEventTypes."),
-                }
+                Ok(if op == Op::Eq {
+                    is
+                } else {
+                    Expr::Not(Box::new(is))
+                })
             }
         }
     }

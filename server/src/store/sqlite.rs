@@ -28,11 +28,11 @@ use std::time::Duration;
 pub struct SqliteBackend {
     writer: SqlitePool,
     readers: Arc<Readers>,
-    path: PathBuf,
 }
 
 /// Reading connections, opened as needed up to [`READERS`] at once and kept for reuse.
 struct Readers {
+    /// The database file.
     path: PathBuf,
     idle: std::sync::Mutex<Vec<rusqlite::Connection>>,
     permits: tokio::sync::Semaphore,
@@ -161,15 +161,11 @@ impl SqliteBackend {
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&writer).await?;
         let readers = Arc::new(Readers {
-            path: path.clone(),
+            path,
             idle: std::sync::Mutex::new(Vec::new()),
             permits: tokio::sync::Semaphore::new(READERS),
         });
-        Ok(SqliteBackend {
-            writer,
-            readers,
-            path,
-        })
+        Ok(SqliteBackend { writer, readers })
     }
 
     /// Updates the query planner's statistics (after a large import).
@@ -242,7 +238,7 @@ impl Backend for SqliteBackend {
     async fn size_on_disk(&self) -> StoreResult<i64> {
         let mut total = 0_i64;
         for suffix in ["", "-wal", "-shm"] {
-            let mut name = self.path.clone().into_os_string();
+            let mut name = self.readers.path.clone().into_os_string();
             name.push(suffix);
             if let Ok(meta) = std::fs::metadata(&name) {
                 total += i64::try_from(meta.len()).unwrap_or(i64::MAX);
@@ -251,7 +247,7 @@ impl Backend for SqliteBackend {
         if total == 0 {
             return Err(StoreError::Backend(format!(
                 "cannot read the size of {}",
-                self.path.display()
+                self.readers.path.display()
             )));
         }
         Ok(total)

@@ -42,21 +42,21 @@ pub const POSTGRES_ENV: &str = "SIGNBOOK_TEST_POSTGRES_URL";
 /// A fresh SQLite database in a temporary directory (kept alive by the returned guard).
 pub async fn sqlite_store() -> (Arc<dyn Store>, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let store = server::store::open(&url).await.expect("SQLite store opens");
+    let store = server::store::open(&sqlite_url(&dir))
+        .await
+        .expect("SQLite store opens");
     (store, dir)
+}
+
+/// The URL of the database [`sqlite_store`] made in `dir`.
+pub fn sqlite_url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("test.db").display())
 }
 
 /// A fresh PostgreSQL database (its own, created for this test), or `None` with a note on
 /// stderr when no server is configured.
 pub async fn postgres_store() -> Option<Arc<dyn Store>> {
-    let Ok(base) = std::env::var(POSTGRES_ENV) else {
-        eprintln!(
-            "skipped: {POSTGRES_ENV} is not set, so the PostgreSQL conformance run is skipped"
-        );
-        return None;
-    };
-    Some(fresh_postgres(&base).await.0)
+    postgres_store_with_url().await.map(|(store, _)| store)
 }
 
 /// [`postgres_store`] and the URL of its database.
